@@ -1,0 +1,100 @@
+package partyworks
+
+import "strings"
+
+// Action is something a route does, checked against the user's grants.
+type Action string
+
+// The actions. Every route names one (web/routes.go); docs/SECURITY.md
+// states which role may do each, and over which scope.
+const (
+	ActPublic      Action = "public"      // no login: login page, health, static files
+	ActSelf        Action = "self"        // any logged-in user, on their own account
+	ActUnitRead    Action = "unit.read"   // see a unit, its children and its history
+	ActUnitWrite   Action = "unit.write"  // record an event on a unit below the grant's unit
+	ActUnitImport  Action = "unit.import" // import a tree under a unit
+	ActRestructure Action = "unit.restructure"
+	ActUserManage  Action = "user.manage" // create users, grant roles inside one's subtree
+	ActAuditRead   Action = "audit.read"  // browse the trail (national administrators)
+	ActSystemRead  Action = "system.read" // status page, metrics for operators
+)
+
+// Scope is how a target unit relates to a grant's unit.
+type Scope int
+
+// The scopes, from the grant's point of view.
+const (
+	ScopeNone     Scope = iota // another branch of the tree
+	ScopeOwn                   // the grant's unit itself
+	ScopeBelow                 // strictly inside the grant's subtree
+	ScopeAncestor              // above the grant's unit
+)
+
+// ScopeOf relates a target path to a grant path ("" is the whole tree).
+func ScopeOf(grantPath, targetPath string) Scope {
+	switch {
+	case grantPath == "":
+		if targetPath == "" {
+			return ScopeOwn
+		}
+		return ScopeBelow
+	case targetPath == grantPath:
+		return ScopeOwn
+	case strings.HasPrefix(targetPath, grantPath):
+		return ScopeBelow
+	case strings.HasPrefix(grantPath, targetPath):
+		return ScopeAncestor
+	}
+	return ScopeNone
+}
+
+// Allows is the access matrix: may role do action on a target in scope?
+// It is the one place the rules live; docs/SECURITY.md writes it down and
+// a test checks every route against that table.
+func Allows(role Role, act Action, scope Scope) bool {
+	inside := scope == ScopeOwn || scope == ScopeBelow
+	switch act {
+	case ActPublic, ActSelf:
+		return true
+	case ActUnitRead:
+		if role == RoleMember {
+			return scope == ScopeOwn
+		}
+		return inside
+	case ActUnitWrite:
+		// Staff change the units below them; a change to the grant's own
+		// unit (renaming or moving it) is the business of the level above.
+		return (role == RoleAdmin || role == RoleStaff) && scope == ScopeBelow
+	case ActUnitImport, ActRestructure, ActUserManage:
+		return role == RoleAdmin && inside
+	case ActAuditRead, ActSystemRead:
+		// Only national administrators: the trail spans every subtree.
+		return role == RoleAdmin && scope == ScopeOwn
+	}
+	return false
+}
+
+// Can reports whether any of the user's grants allows the action on a unit
+// at targetPath ("" asks for the whole tree: only a national grant's own
+// scope matches).
+func (u *User) Can(act Action, targetPath string) bool {
+	if act == ActPublic || act == ActSelf {
+		return true
+	}
+	for _, g := range u.Grants {
+		if Allows(g.Role, act, ScopeOf(g.UnitPath, targetPath)) {
+			return true
+		}
+	}
+	return false
+}
+
+// National reports whether the user holds the role over the whole tree.
+func (u *User) National(r Role) bool {
+	for _, g := range u.Grants {
+		if g.Role == r && g.UnitID == 0 {
+			return true
+		}
+	}
+	return false
+}
