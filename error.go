@@ -49,10 +49,13 @@ func FieldErrorf(field, format string, args ...any) *Error {
 // for any other error, and "" for nil.
 func ErrorCode(err error) string {
 	var e *Error
+	var rows RowErrors
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Code
+	} else if errors.As(err, &rows) {
+		return EINVALID
 	}
 	return EINTERNAL
 }
@@ -61,10 +64,13 @@ func ErrorCode(err error) string {
 // a generic message: their details are for the log, not the user.
 func ErrorMessage(err error) string {
 	var e *Error
+	var rows RowErrors
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Message
+	} else if errors.As(err, &rows) {
+		return rows.Error()
 	}
 	return "Internal error."
 }

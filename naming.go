@@ -36,8 +36,8 @@ func CommitteeFor(adminType, name string, level int) (UnitKind, string, bool) {
 	name = strings.TrimSpace(name)
 	adminType = strings.TrimSpace(adminType)
 	if adminType == "" || adminType == "Thành phố" {
-		if strings.HasPrefix(name, "Thành phố ") {
-			base := strings.TrimSpace(strings.TrimPrefix(name, "Thành phố "))
+		if pre := "Thành phố "; len(name) > len(pre) && strings.EqualFold(name[:len(pre)], pre) {
+			base := strings.TrimSpace(name[len(pre):])
 			if level == 1 {
 				return KindCity, "Thành ủy " + base, true
 			}

@@ -16,6 +16,7 @@ func TestCommitteeFor(t *testing.T) {
 		{"Tỉnh", "Tỉnh Quảng Ninh", 1, partyworks.KindProvince, "Tỉnh ủy Quảng Ninh"},
 		{"Thành phố Trung ương", "Thành phố Hà Nội", 1, partyworks.KindCity, "Thành ủy Hà Nội"},
 		{"Thành phố", "Thành phố Hạ Long", 2, partyworks.KindProvincialCity, "Thành ủy Hạ Long"},
+		{"Thành phố", "Thành Phố Bắc Kạn", 2, partyworks.KindProvincialCity, "Thành ủy Bắc Kạn"},
 		{"Huyện", "Huyện Cô Tô", 2, partyworks.KindDistrict, "Huyện ủy Cô Tô"},
 		{"Quận", "Quận Ba Đình", 2, partyworks.KindUrbanDistrict, "Quận ủy Ba Đình"},
 		{"Thị xã", "Thị xã Quảng Yên", 2, partyworks.KindTown, "Thị ủy Quảng Yên"},

@@ -173,13 +173,14 @@ type UnitService interface {
 	FindUnitByID(ctx context.Context, id int64, at Date) (*Unit, error)
 	FindUnitByCode(ctx context.Context, code string, at Date) (*Unit, error)
 	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
-	// Ancestors returns the chain from the root down to the unit's parent.
-	Ancestors(ctx context.Context, u *Unit) ([]*Unit, error)
+	// Ancestors returns the chain from the root down to the unit's parent,
+	// as it stood on the day at.
+	Ancestors(ctx context.Context, u *Unit, at Date) ([]*Unit, error)
 	FindUnitEvents(ctx context.Context, unitID int64) ([]*UnitEvent, error)
 	// ApplyUnitChange records one event in one transaction.
 	ApplyUnitChange(ctx context.Context, c UnitChange) (*UnitEvent, error)
 	// ImportUnits adds a tree from rows, all or nothing.
-	ImportUnits(ctx context.Context, rows []UnitRow, effective Date, decision string) (*ImportResult, error)
+	ImportUnits(ctx context.Context, imp UnitImport) (*ImportResult, error)
 	// PreviewRestructure says what applying the plan would do; ApplyRestructure does it.
 	PreviewRestructure(ctx context.Context, p *Plan) (*PlanPreview, error)
 	ApplyRestructure(ctx context.Context, p *Plan) (*PlanPreview, error)

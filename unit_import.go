@@ -18,6 +18,16 @@ type UnitRow struct {
 	ParentCode string
 }
 
+// UnitImport is a tree to add: rows whose parent code is empty go under
+// Under (0: they become roots, which only a national administrator may
+// add). Units stand from Effective; Decision is optional for an import.
+type UnitImport struct {
+	Rows      []UnitRow
+	Under     int64
+	Effective Date
+	Decision  string
+}
+
 // ImportResult says what an import did.
 type ImportResult struct {
 	Created int        `json:"created"`

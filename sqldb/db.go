@@ -1,0 +1,261 @@
+// Package sqldb implements the domain services on database/sql, for SQLite
+// (the embedded default) and PostgreSQL (large deployments). One SQL text
+// serves both wherever the SQL is portable; dialect.go holds the rest.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"partyworks"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is the database: a pool of readers and, on SQLite, one writer
+// connection so that writes queue instead of failing with "database is
+// locked".
+type DB struct {
+	read    *sql.DB
+	write   *sql.DB
+	dialect dialect
+	DSN     string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	rebound sync.Map // query text → the dialect's placeholders
+}
+
+// Open opens the database named by dsn: a file path (SQLite) or a
+// postgres:// URL, and applies pending migrations.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{DSN: dsn, Now: time.Now}
+	var err error
+	if isPostgres(dsn) {
+		db.dialect = postgres
+		db.read, db.write, err = openPostgres(dsn)
+	} else {
+		db.dialect = sqlite
+		db.read, db.write, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		if err2 := db.write.Close(); err == nil {
+			err = err2
+		}
+	}
+	return err
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.dialect == postgres }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Migrate applies the embedded migrations not yet applied, each in its
+// own transaction, and returns once the schema is current.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	dir := "migrations/" + db.dialect.name()
+	names, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
+		if err := db.migrateOne(ctx, name, version); err != nil {
+			return fmt.Errorf("migrate %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, name, version string) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if db.dialect == postgres {
+		// Several app nodes may start at once: one migrates, the others wait.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7311)`); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, db.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Tx is a write transaction. It carries the moment it began, so every row
+// it writes shares one timestamp, and the actor for the audit trail.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	ctx   context.Context
+	now   time.Time
+	actor partyworks.Actor
+
+	skipCodeCheck bool // a plan has checked codes for the whole day
+}
+
+// BeginTx starts a write transaction (BEGIN IMMEDIATE on SQLite).
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{tx: tx, db: db, ctx: ctx, now: db.Now().UTC(), actor: partyworks.ActorFrom(ctx)}, nil
+}
+
+// Commit commits the transaction.
+func (tx *Tx) Commit() error { return tx.tx.Commit() }
+
+// Rollback rolls the transaction back; after Commit it does nothing.
+func (tx *Tx) Rollback() error { return tx.tx.Rollback() }
+
+// Exec runs a statement written with ? placeholders.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, tx.db.rebind(query), args...)
+}
+
+// Query runs a query written with ? placeholders.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, tx.db.rebind(query), args...)
+}
+
+// QueryRow runs a one-row query written with ? placeholders.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, tx.db.rebind(query), args...)
+}
+
+// Prepare prepares a statement for a bulk load.
+func (tx *Tx) Prepare(query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(tx.ctx, tx.db.rebind(query))
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) InsertID(query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// query runs a read on the reader pool.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.rebind(query), args...)
+}
+
+// queryRow runs a one-row read on the reader pool.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// update runs fn in a write transaction and commits it if fn succeeds.
+func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// rebind turns ? placeholders into the dialect's, caching the result.
+func (db *DB) rebind(query string) string {
+	if db.dialect != postgres {
+		return query
+	}
+	if q, ok := db.rebound.Load(query); ok {
+		return q.(string)
+	}
+	q := rebindDollar(query)
+	db.rebound.Store(query, q)
+	return q
+}
+
+// rebindDollar numbers the ? placeholders outside quoted text: $1, $2, …
+func rebindDollar(query string) string {
+	var b strings.Builder
+	n, quote := 0, byte(0)
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// Dates and times are text on both databases: dates as yyyy-mm-dd,
+// moments as RFC 3339 in UTC with fixed-width fractions so that they sort.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func fmtDate(d partyworks.Date) string { return d.Format(partyworks.DateLayout) }
+
+func parseDate(s string) partyworks.Date {
+	t, _ := time.Parse(partyworks.DateLayout, s)
+	return t
+}

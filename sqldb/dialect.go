@@ -1,0 +1,77 @@
+package sqldb
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL
+	_ "github.com/mattn/go-sqlite3"    // SQLite: chosen by measurement, see docs/ARCHITECTURE.md
+)
+
+// dialect is the one place where SQLite and PostgreSQL differ in Go code;
+// the schemas differ in migrations/{sqlite,postgres}.
+type dialect int
+
+const (
+	sqlite dialect = iota
+	postgres
+)
+
+func (d dialect) name() string {
+	if d == postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openSQLite opens a reader pool and a single writer connection on one
+// file. WAL lets readers run beside the writer; the writer takes its lock
+// at BEGIN (IMMEDIATE) so that two writers queue on busy_timeout instead of
+// failing midway.
+func openSQLite(path string) (read, write *sql.DB, err error) {
+	if path == "" || path == ":memory:" {
+		return nil, nil, fmt.Errorf("sqlite: give a file path (two pools cannot share :memory:)")
+	}
+	base := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-65536"
+	write, err = sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read, err = sql.Open("sqlite3", base+"&_query_only=1")
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxIdleTime(0)
+	return read, write, nil
+}
+
+// openPostgres opens one pool that serves reads and writes.
+func openPostgres(dsn string) (read, write *sql.DB, err error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	return db, db, nil
+}
