@@ -144,7 +144,7 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, db: db, ctx: ctx, now: db.Now().UTC(), actor: partyworks.ActorFrom(ctx)}, nil
+	return &Tx{tx: tx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}, nil
 }
 
 // Commit commits the transaction.
@@ -258,4 +258,11 @@ func fmtDate(d partyworks.Date) string { return d.Format(partyworks.DateLayout) 
 func parseDate(s string) partyworks.Date {
 	t, _ := time.Parse(partyworks.DateLayout, s)
 	return t
+}
+
+// ExecRaw runs a statement outside the services, for operators' commands
+// and tests that must reach below them (tampering with the audit trail).
+func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, db.rebind(query), args...)
+	return err
 }

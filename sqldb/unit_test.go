@@ -148,14 +148,14 @@ func TestUnitEvents(t *testing.T) {
 		// Bad input: each a clear error, nothing written.
 		cb2 := mustCode(t, units, "CB2", "2025-07-01")
 		for name, c := range map[string]partyworks.UnitChange{
-			"cycle":          {Type: partyworks.EventReparent, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Parent: cb2.ID},
-			"into itself":    {Type: partyworks.EventMerge, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Sources: []int64{hk.ID}},
-			"before it was":  {Type: partyworks.EventRename, Effective: day("2019-01-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Name: "X"},
-			"bad symbol":     {Type: partyworks.EventRename, Effective: day("2025-08-01"), Decision: "QĐ 1", Unit: hk.ID, Name: "X"},
-			"out of order":   {Type: partyworks.EventRename, Effective: day("2025-02-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Name: "X"},
-			"duplicate code": {Type: partyworks.EventEstablish, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Parent: hk.ID, Code: "CB1", Name: "Chi bộ", Kind: partyworks.KindCell},
+			"cycle":                  {Type: partyworks.EventReparent, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Parent: cb2.ID},
+			"into itself":            {Type: partyworks.EventMerge, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Sources: []int64{hk.ID}},
+			"before it was":          {Type: partyworks.EventRename, Effective: day("2019-01-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Name: "X"},
+			"bad symbol":             {Type: partyworks.EventRename, Effective: day("2025-08-01"), Decision: "QĐ 1", Unit: hk.ID, Name: "X"},
+			"out of order":           {Type: partyworks.EventRename, Effective: day("2025-02-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Name: "X"},
+			"duplicate code":         {Type: partyworks.EventEstablish, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Parent: hk.ID, Code: "CB1", Name: "Chi bộ", Kind: partyworks.KindCell},
 			"dissolve with children": {Type: partyworks.EventDissolve, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID},
-			"stale version":  {Type: partyworks.EventRename, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Name: "X", Version: 1},
+			"stale version":          {Type: partyworks.EventRename, Effective: day("2025-08-01"), Decision: "1-QĐ/TU", Unit: hk.ID, Name: "X", Version: 1},
 		} {
 			_, err := units.ApplyUnitChange(ctx, c)
 			code := partyworks.ErrorCode(err)
