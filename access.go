@@ -12,6 +12,7 @@ const (
 	ActSelf        Action = "self"        // any logged-in user, on their own account
 	ActUnitRead    Action = "unit.read"   // see a unit, its children and its history
 	ActUnitWrite   Action = "unit.write"  // record an event on a unit below the grant's unit
+	ActUnitPlace   Action = "unit.place"  // put units under this one: parent of a new unit, destination of a move, merge or split
 	ActUnitImport  Action = "unit.import" // import a tree under a unit
 	ActRestructure Action = "unit.restructure"
 	ActUserManage  Action = "user.manage" // create users, grant roles inside one's subtree
@@ -65,6 +66,8 @@ func Allows(role Role, act Action, scope Scope) bool {
 		// Staff change the units below them; a change to the grant's own
 		// unit (renaming or moving it) is the business of the level above.
 		return (role == RoleAdmin || role == RoleStaff) && scope == ScopeBelow
+	case ActUnitPlace:
+		return (role == RoleAdmin || role == RoleStaff) && inside
 	case ActUnitImport, ActRestructure, ActUserManage:
 		return role == RoleAdmin && inside
 	case ActAuditRead, ActSystemRead:

@@ -12,8 +12,10 @@ type Plan struct {
 	Decision  string
 	Rows      []PlanRow
 	// Assign overrides the default new parent of the children of units the
-	// plan splits or empties: child unit id → new parent unit id.
-	Assign map[int64]int64
+	// plan splits or empties: child unit id → the code of its new parent
+	// (a new unit of the plan, or a unit that stands). Codes, not ids: the
+	// ids of units a plan creates are only known once it is applied.
+	Assign map[int64]string
 	// CreatedBy is the user applying the plan, for the events it records.
 	CreatedBy int64
 }

@@ -96,9 +96,10 @@ func (u *Unit) LastDay() Date { return u.ValidTo.AddDate(0, 0, -1) }
 // UnitFilter selects units as of a day.
 type UnitFilter struct {
 	At       Date
-	ParentID *int64  // children of this unit
-	Under    *int64  // anywhere in this unit's subtree, itself excluded
-	Code     *string // exact code
+	ParentID *int64   // children of this unit
+	Under    *int64   // anywhere in this unit's subtree, itself excluded
+	Within   []string // only units inside one of these subtrees (paths); nil: anywhere
+	Code     *string  // exact code
 	Kinds    []UnitKind
 	Query    string // diacritic-insensitive part of the name, or a code prefix
 	After    string // keyset: the code of the last unit of the previous page

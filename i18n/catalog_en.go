@@ -249,5 +249,16 @@ var catalogEN = map[string]string{
 	"err.bad_date":          "“%s” is not a valid date. Please write it as day/month/year, e.g. 01/07/2025.",
 	"err.home":              "Back to the home page",
 
-	"footer.text": "Party-building information system — for internal use.",
+	"footer.text":         "Party-building information system — for internal use.",
+	"event.assign_hint":   "For a split: one line per child unit, as CHILD_CODE=NEW_PARENT_CODE. Children not listed go to the first unit.",
+	"event.codes_hint":    "Unit codes, separated by commas or spaces.",
+	"event.details":       "What changes",
+	"event.merge_sources": "Units merged into this one",
+	"event.name_hint":     "To establish: the new unit's name (under this unit). To rename: this unit's new name.",
+	"event.parent_hint":   "To move: the code of the new parent unit.",
+	"event.split_targets": "Units this one is split into",
+	"event.type_hint":     "Establish: a new unit under this one. Merge: other units merged into this one. Split: this unit divided among existing units.",
+	"import.rejected":     "Some rows are not valid, so nothing was written. Correct the rows below and upload the file again.",
+	"plan.file_hint":      "A CSV or XLSX file with the columns new_level, new_code, new_name, new_parent_code, old_code, part (full or partial) and, optionally, decision.",
+	"users.scope_hint":    "The code of the unit whose whole subtree the role covers; leave empty for the whole system (national administrators only).",
 }

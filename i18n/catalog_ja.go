@@ -250,5 +250,16 @@ var catalogJA = map[string]string{
 	"err.bad_date":          "「%s」は有効な日付ではありません。「日/月/年」の形式で入力してください（例：01/07/2025）。",
 	"err.home":              "ホームへ戻る",
 
-	"footer.text": "党建設業務情報システム（内部利用）",
+	"footer.text":         "党建設業務情報システム（内部利用）",
+	"event.assign_hint":   "分割の場合：下部組織ごとに1行、「下部組織コード=新しい上部組織コード」と書きます。記載のない組織は最初の組織に移ります。",
+	"event.codes_hint":    "組織コードをカンマまたは空白で区切って入力します。",
+	"event.details":       "変更の内容",
+	"event.merge_sources": "この組織に統合される組織",
+	"event.name_hint":     "設立：この組織の下に作る新しい組織の名称。名称変更：この組織の新しい名称。",
+	"event.parent_hint":   "所属変更：新しい上部組織のコード。",
+	"event.split_targets": "分割先の組織",
+	"event.type_hint":     "設立：この組織の下に新しい組織を作ります。統合：他の組織をこの組織に統合します。分割：この組織を既存の組織に分けます。",
+	"import.rejected":     "無効な行があるため、何も書き込まれていません。以下の行を修正して、もう一度アップロードしてください。",
+	"plan.file_hint":      "列 new_level, new_code, new_name, new_parent_code, old_code, part（full または partial）と任意の decision を持つ CSV または XLSX ファイル。",
+	"users.scope_hint":    "権限が及ぶ組織（その下部すべて）のコード。空欄は全体（全国の管理者のみ）。",
 }

@@ -250,5 +250,16 @@ var catalogVI = map[string]string{
 	"err.bad_date":          "“%s” không phải là ngày hợp lệ. Vui lòng viết theo dạng ngày/tháng/năm, ví dụ 01/07/2025.",
 	"err.home":              "Về trang chủ",
 
-	"footer.text": "Hệ thống thông tin công tác xây dựng Đảng — sử dụng nội bộ.",
+	"footer.text":         "Hệ thống thông tin công tác xây dựng Đảng — sử dụng nội bộ.",
+	"event.assign_hint":   "Khi chia tách: mỗi dòng một đơn vị trực thuộc, dạng MÃ_ĐƠN_VỊ=MÃ_ĐƠN_VỊ_MỚI. Đơn vị không ghi sẽ chuyển về đơn vị đầu tiên.",
+	"event.codes_hint":    "Ghi mã đơn vị, cách nhau bằng dấu phẩy hoặc dấu cách.",
+	"event.details":       "Nội dung thay đổi",
+	"event.merge_sources": "Các đơn vị sáp nhập vào đơn vị này",
+	"event.name_hint":     "Khi thành lập: tên đơn vị mới (trực thuộc đơn vị này). Khi đổi tên: tên mới của đơn vị này.",
+	"event.parent_hint":   "Khi chuyển trực thuộc: mã của đơn vị cấp trên mới.",
+	"event.split_targets": "Các đơn vị nhận khi chia tách",
+	"event.type_hint":     "Thành lập: tạo đơn vị mới trực thuộc đơn vị này. Sáp nhập: các đơn vị khác nhập vào đơn vị này. Chia tách: đơn vị này chia cho các đơn vị đã có.",
+	"import.rejected":     "Tệp có dòng không hợp lệ nên chưa ghi dữ liệu nào. Sửa các dòng dưới đây rồi tải lên lại.",
+	"plan.file_hint":      "Tệp CSV hoặc XLSX với các cột new_level, new_code, new_name, new_parent_code, old_code, part (full hoặc partial) và tùy chọn decision.",
+	"users.scope_hint":    "Mã đơn vị mà quyền áp dụng cho toàn bộ cây trực thuộc; để trống là toàn bộ hệ thống (chỉ quản trị viên toàn quốc).",
 }

@@ -322,7 +322,11 @@ func (r *planRun) foldRank(rank int) error {
 				}
 				continue
 			}
-			if err := tx.fold(g.event, src.unitID, g.target, r.d, r.p.Assign); err != nil {
+			assign, err := r.assignments()
+			if err != nil {
+				return err
+			}
+			if err := tx.fold(g.event, src.unitID, g.target, r.d, assign); err != nil {
 				return err
 			}
 			r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: src.unitID, Code: src.code, Name: src.name, Reason: "merged into " + g.code})
@@ -395,8 +399,9 @@ func (r *planRun) split(code string) error {
 			return err
 		}
 		to := def.unitID
-		if a, ok := r.p.Assign[k]; ok {
-			if !valid[a] {
+		if code, ok := r.p.Assign[k]; ok {
+			a, err := r.unitOf(code)
+			if err != nil || !valid[a] {
 				return partyworks.FieldErrorf("assign", "%s may only go to one of the units %s was split into", kv.name, src.name)
 			}
 			to = a
@@ -491,8 +496,10 @@ func (r *planRun) endEmptied(id int64, went []*planGroup) error {
 			return err
 		}
 		to := def
-		if a, ok := r.p.Assign[k]; ok {
-			to = a
+		if code, ok := r.p.Assign[k]; ok {
+			if to, err = r.unitOf(code); err != nil {
+				return err
+			}
 		}
 		if _, _, err := tx.reparent(k, to, r.d, e.id); err != nil {
 			return err
@@ -504,4 +511,34 @@ func (r *planRun) endEmptied(id int64, went []*planGroup) error {
 	}
 	r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: v.unitID, Code: v.code, Name: v.name, Reason: "emptied by the plan"})
 	return tx.link(e, "source", v.ref())
+}
+
+// unitOf resolves a code named in an assignment: a new unit of the plan,
+// else a unit standing on the day.
+func (r *planRun) unitOf(code string) (int64, error) {
+	if g := r.byCode[code]; g != nil && g.unitID != 0 {
+		return g.unitID, nil
+	}
+	if u, ok := r.before[code]; ok {
+		if v, err := r.tx.versionAt(u.unitID, r.d); err == nil {
+			return v.unitID, nil
+		}
+	}
+	return 0, partyworks.FieldErrorf("assign", "no unit has the code %s on %s", code, partyworks.FormatDateVN(r.p.Effective))
+}
+
+// assignments turns Plan.Assign into ids for tx.fold.
+func (r *planRun) assignments() (map[int64]int64, error) {
+	if len(r.p.Assign) == 0 {
+		return nil, nil
+	}
+	out := make(map[int64]int64, len(r.p.Assign))
+	for child, code := range r.p.Assign {
+		id, err := r.unitOf(code)
+		if err != nil {
+			return nil, err
+		}
+		out[child] = id
+	}
+	return out, nil
 }

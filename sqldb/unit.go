@@ -125,6 +125,17 @@ func (s *UnitService) FindUnits(ctx context.Context, f partyworks.UnitFilter) ([
 		lo, hi := subtreeRange(path)
 		where, args = append(where, "v.path > ?", "v.path < ?"), append(args, lo, hi)
 	}
+	if f.Within != nil {
+		if len(f.Within) == 0 {
+			return nil, 0, nil
+		}
+		var any []string
+		for _, p := range f.Within {
+			lo, hi := subtreeRange(p)
+			any, args = append(any, "(v.path >= ? AND v.path < ?)"), append(args, lo, hi)
+		}
+		where = append(where, "("+strings.Join(any, " OR ")+")")
+	}
 	if f.Code != nil {
 		where, args = append(where, "v.code = ?"), append(args, *f.Code)
 	}

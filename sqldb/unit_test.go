@@ -405,7 +405,7 @@ func TestRestructureErrors(t *testing.T) {
 		t.Fatalf("options: %+v", pv.Review[0].Options)
 	}
 	// The preview's ids of new units are not kept; assign by the applied run.
-	plan.Assign = map[int64]int64{pv.Review[0].Child.ID: mustCode(t, units, "06661", "2025-06-30").ID}
+	plan.Assign = map[int64]string{pv.Review[0].Child.ID: "06661"}
 	if _, err := units.ApplyRestructure(ctx, plan); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,76 @@
+// Package web serves the HTML interface and the JSON API (/api/v1) over
+// the domain services. Every route is declared once in routes.go with the
+// action it performs; guard (auth.go) is the one place that checks the
+// caller's rights for it.
+package web
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"partyworks"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Config is the web server's configuration.
+type Config struct {
+	// SecureCookies marks the session cookie Secure with the __Host-
+	// prefix. Browsers accept Secure cookies from http://localhost and
+	// http://127.0.0.1; turn it off only behind a TLS proxy that rewrites.
+	SecureCookies bool
+	Version       string
+	// MaxUpload caps uploaded files (imports, plans).
+	MaxUpload int64
+}
+
+// Deps are the services the server stands on.
+type Deps struct {
+	Units partyworks.UnitService
+	Users partyworks.UserService
+	Audit partyworks.AuditService
+	// Ping checks the database for /readyz.
+	Ping func(ctx context.Context) error
+	Now  func() time.Time
+}
+
+// Server is the HTTP handler of the whole application.
+type Server struct {
+	log *slog.Logger
+	cfg Config
+	Deps
+	handler http.Handler
+	routes  []*Route
+	pages   *pages
+	metrics *metrics
+}
+
+// NewServer wires the routes and middleware.
+func NewServer(log *slog.Logger, cfg Config, deps Deps) *Server {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if cfg.MaxUpload == 0 {
+		cfg.MaxUpload = 32 << 20
+	}
+	s := &Server{log: log, cfg: cfg, Deps: deps, pages: loadPages(), metrics: newMetrics()}
+	mux := http.NewServeMux()
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
+	}
+	mux.Handle("/", s.guard(&Route{Pattern: "/", Action: partyworks.ActPublic, handler: s.notFound}))
+	s.handler = s.observe(securityHeaders(crossOrigin(mux)))
+	return s
+}
+
+// Routes returns the declared routes, for tests and the OpenAPI document.
+func (s *Server) Routes() []*Route { return s.routes }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) today() partyworks.Date { return partyworks.Today(s.Now()) }
