@@ -16,8 +16,6 @@ type Plan struct {
 	// (a new unit of the plan, or a unit that stands). Codes, not ids: the
 	// ids of units a plan creates are only known once it is applied.
 	Assign map[int64]string
-	// CreatedBy is the user applying the plan, for the events it records.
-	CreatedBy int64
 }
 
 // PlanRow says that OldCode went, wholly or in part, into NewCode.

@@ -65,7 +65,6 @@ func readCSV(data []byte, name string) (*partyworks.Table, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -73,6 +72,7 @@ func readCSV(data []byte, name string) (*partyworks.Table, error) {
 			}
 			return nil, err
 		}
+		line, _ := cr.FieldPos(0)
 		if t.Header == nil {
 			t.Header = rec
 			continue

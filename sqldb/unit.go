@@ -158,9 +158,10 @@ func (s *UnitService) FindUnits(ctx context.Context, f partyworks.UnitFilter) ([
 	if f.After != "" {
 		where, args = append(where, "v.code > ?"), append(args, f.After)
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, 1000)
 	rows, err := s.db.query(ctx, `SELECT `+unitColumns+` FROM unit_versions v JOIN units u ON u.id = v.unit_id WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY v.code LIMIT `+strconv.Itoa(f.Limit), args...)
 	if err != nil {
@@ -293,12 +294,38 @@ func (s *UnitService) FindUnitEvents(ctx context.Context, unitID int64) ([]*part
 	if err := rows.Err(); err != nil || len(events) == 0 {
 		return events, err
 	}
-	// The participants; an import event may name thousands of targets, so
+	// The participants. An import event may name thousands of units, so
 	// only the unit itself is listed for events with very many.
-	rows, err = s.db.query(ctx, `SELECT p.event_id, p.unit_id, p.role, p.code, p.name FROM unit_event_units p
-		WHERE p.event_id IN (SELECT event_id FROM unit_event_units WHERE unit_id = ?)
-		AND (p.unit_id = ? OR (SELECT COUNT(*) FROM unit_event_units c WHERE c.event_id = p.event_id) <= 200)
-		ORDER BY p.event_id, p.role, p.code`, unitID, unitID)
+	ph := make([]string, len(events))
+	args := make([]any, len(events))
+	for i, e := range events {
+		ph[i], args[i] = "?", e.ID
+	}
+	in := strings.Join(ph, ", ")
+	counts, err := s.db.query(ctx, `SELECT event_id, COUNT(*) FROM unit_event_units WHERE event_id IN (`+in+`) GROUP BY event_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("unit event sizes: %w", err)
+	}
+	var small []any
+	for counts.Next() {
+		var eid int64
+		var n int
+		if err := counts.Scan(&eid, &n); err != nil {
+			counts.Close()
+			return nil, err
+		}
+		if n <= 200 {
+			small = append(small, eid)
+		}
+	}
+	counts.Close()
+	q := `SELECT p.event_id, p.unit_id, p.role, p.code, p.name FROM unit_event_units p WHERE p.event_id IN (` + in + `) AND (p.unit_id = ?`
+	args = append(args, unitID)
+	if len(small) > 0 {
+		q += ` OR p.event_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(small)), ", ") + `)`
+		args = append(args, small...)
+	}
+	rows, err = s.db.query(ctx, q+`) ORDER BY p.event_id, p.role, p.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("unit event units: %w", err)
 	}

@@ -93,7 +93,6 @@ func (s *Server) planRequest(w http.ResponseWriter, r *http.Request) (*partywork
 		}
 	}
 	u := userFrom(r)
-	p.CreatedBy = u.ID
 	if u.Can(partyworks.ActRestructure, "") {
 		return p, up, nil
 	}

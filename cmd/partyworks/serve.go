@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"partyworks/demo"
+	"partyworks/sheet"
+	"partyworks/sqldb"
+	"partyworks/web"
+)
+
+// serveConfig is the server's configuration from flags and environment.
+type serveConfig struct {
+	Addr            string
+	DB              string
+	Demo            bool
+	InsecureCookies bool
+	ShutdownTimeout time.Duration
+}
+
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs := c.flags("serve", usageServe)
+	cfg := serveConfig{ShutdownTimeout: 15 * time.Second}
+	fs.StringVar(&cfg.Addr, "addr", c.cfg.Addr, "where to listen")
+	fs.StringVar(&cfg.DB, "db", c.cfg.DB, "the database: a SQLite file or a postgres:// URL")
+	fs.BoolVar(&cfg.Demo, "demo", false, "seed the demo scenario into an empty database")
+	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", false, "session cookies without Secure")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", pos[0])
+	}
+	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("database open", "db", redact(cfg.DB), "postgres", db.Postgres())
+	var logins *demo.Logins
+	if cfg.Demo {
+		if logins, err = c.seedDemo(ctx, db, cfg.DB); err != nil {
+			return err
+		}
+	}
+	return c.listen(ctx, log, cfg, db, logins)
+}
+
+// seedDemo seeds the demo into an empty database; a database with data is
+// left as it is, and nil logins are returned.
+func (c *cli) seedDemo(ctx context.Context, db *sqldb.DB, dsn string) (*demo.Logins, error) {
+	logins, err := demo.Seed(ctx, db, c.stdout)
+	if errors.Is(err, demo.ErrNotEmpty) {
+		fmt.Fprintf(c.stdout, "demo: %s already has data: serving it as it is (the demo logins were printed when it was seeded; %s)\n",
+			redact(dsn), resetHint(db, dsn))
+		return nil, nil
+	}
+	return logins, err
+}
+
+// listen serves until ctx is cancelled (SIGINT, SIGTERM), then shuts down
+// gracefully: requests in flight get ShutdownTimeout to finish.
+func (c *cli) listen(ctx context.Context, log *slog.Logger, cfg serveConfig, db *sqldb.DB, logins *demo.Logins) error {
+	handler := web.NewServer(log, web.Config{SecureCookies: !cfg.InsecureCookies, Version: version, MaxUpload: sheet.MaxSize + 1<<20},
+		web.Deps{
+			Units: sqldb.NewUnitService(db), Users: sqldb.NewUserService(db), Audit: sqldb.NewAuditService(db),
+			Ping: db.Ping, Now: time.Now,
+		})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of national files
+		WriteTimeout:      2 * time.Minute, // a national restructuring takes seconds
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	url := serverURL(ln.Addr())
+	log.Info("listening", "url", url, "version", version)
+	fmt.Fprintf(c.stdout, "partyworks is serving on %s\n", url)
+	if logins != nil {
+		fmt.Fprintln(c.stdout, "Demo accounts (the passwords are shown only now):")
+		logins.Fprint(c.stdout)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// serverURL is the address to open in a browser: a server listening on
+// every interface is reached through the loopback address.
+func serverURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String() + "/"
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port)) + "/"
+}

@@ -1,0 +1,134 @@
+package main
+
+const usageMain = `partyworks: the work platform of the party-building sector.
+
+Usage:
+  partyworks COMMAND [ARGUMENTS] [FLAGS]
+
+Commands:
+  serve        serve the web interface and the API (--demo: with the demo data)
+  migrate      bring the database schema up to date and exit
+  demo         seed the demo scenario into an empty database
+  units        import a tree, apply a restructuring plan, show a unit
+  user         add or disable an account
+  grant        give an account a role over a unit's subtree
+  token        create an API token
+  audit        verify the audit trail's hash chain
+  version      print the version
+  help         print this help, or a command's: partyworks help units
+
+Environment:
+  PARTYWORKS_DB    the database: a SQLite file (default partyworks.db in the
+                   working directory) or a postgres:// URL; --db overrides it
+  PARTYWORKS_ADDR  where serve listens (default 127.0.0.1:8080); --addr overrides it
+
+Dates are written dd/mm/yyyy or yyyy-mm-dd. Document symbols are written
+"60-NQ/TW" (party form) or "1679/NQ-UBTVQH15" (state form). Changes made
+from the command line are recorded in the audit trail under the name of the
+operating-system user, from the address "cli".
+
+Quick start:
+  partyworks serve --demo
+`
+
+const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--demo] [--insecure-cookies]
+
+Serves the web interface and the JSON API until SIGINT or SIGTERM, then
+shuts down gracefully. Logs go to stderr.
+
+  --addr HOST:PORT     where to listen (default $PARTYWORKS_ADDR or 127.0.0.1:8080;
+                       port 0 picks a free port, and the URL printed says which)
+  --db DSN             the database (default $PARTYWORKS_DB or partyworks.db)
+  --demo               seed the demo scenario first if the database is empty, and
+                       print the demo logins; a database with data is served as it is
+  --insecure-cookies   session cookies without Secure, for a plain-HTTP proxy
+                       in front (browsers accept Secure cookies from 127.0.0.1)
+`
+
+const usageMigrate = `Usage: partyworks migrate [--db DSN]
+
+Applies the database migrations not yet applied and exits. serve applies
+them too, at start.
+`
+
+const usageDemo = `Usage: partyworks demo [--db DSN]
+
+Seeds the demo scenario into an empty database without serving it: the
+national tree of March 2025, Tỉnh ủy Quảng Ninh with its advisory bodies
+and some grassroots organizations, the July 2025 reorganization, and one
+account per role. Prints the accounts and their passwords, once.
+`
+
+const usageUnits = `Usage:
+  partyworks units import FILE [--effective DATE] [--decision SYMBOL] [--under CODE] [--db DSN]
+  partyworks units restructure FILE --effective DATE --decision SYMBOL [--dry-run]
+                               [--assign CHILD_CODE=NEW_PARENT_CODE ...] [--limit N] [--db DSN]
+  partyworks units show [CODE] [--at DATE] [--history] [--db DSN]
+
+import       adds the units of a CSV or XLSX file (columns code, name, type,
+             parent_code), all or nothing. An administrative type (Tỉnh, Huyện,
+             Phường, …) makes the row its party committee ("Tỉnh ủy Quảng Ninh");
+             a kind (grassroots, cell, …) keeps the name. Rows already present are
+             skipped, so importing a file twice changes nothing.
+  --effective DATE    the day the units stand from (default: today)
+  --decision SYMBOL   the decision that established them (optional)
+  --under CODE        put the file's top rows under this unit
+
+restructure  applies a plan (columns new_level, new_code, new_name,
+             new_parent_code, old_code, part and optionally decision) in one
+             transaction, and prints what it did: units created, merged, renamed,
+             moved, dissolved, split, and the children whose new parent a person
+             should confirm (the review list).
+  --effective DATE    the day the new tree stands from (required)
+  --decision SYMBOL   the decision that ordered it (required)
+  --dry-run           only preview: nothing is written
+  --assign C=P        send the child unit C of a split or emptied unit to the new
+                      parent P instead of the default (repeatable)
+  --limit N           entries shown per list (default 20; 0 shows all)
+
+show         prints a unit as it stood on a day and its children (without CODE:
+             the units at the top of the tree).
+  --at DATE           the day (default: today)
+  --history           also list the events that made the unit what it is
+
+Examples:
+  partyworks units import units-2025-03.csv --effective 01/10/2020
+  partyworks units restructure reorg-2025-07.csv --effective 01/07/2025 --decision 60-NQ/TW --dry-run
+  partyworks units show 22 --at 30/06/2025
+`
+
+const usageUser = `Usage:
+  partyworks user add NAME [--display "FULL NAME"] [--role admin|staff|leader|member]
+                           [--unit CODE] [--password-stdin] [--db DSN]
+  partyworks user disable NAME [--db DSN]
+
+add       creates an account. Its password is read from the first line of stdin
+          with --password-stdin; otherwise one is generated and printed once.
+          With --role, grants the role over the subtree of --unit (without
+          --unit: the whole tree).
+disable   disables an account and ends its sessions and API tokens.
+`
+
+const usageGrant = `Usage: partyworks grant NAME --role admin|staff|leader|member [--unit CODE] [--db DSN]
+
+Gives the account NAME the role over the subtree of the unit CODE (as it
+stands today); without --unit, over the whole tree.
+`
+
+const usageToken = `Usage: partyworks token create --user NAME [--name LABEL] [--db DSN]
+
+Creates an API token for the account and prints it on stdout, once. Send it
+as "Authorization: Bearer TOKEN" to /api/v1.
+`
+
+const usageAudit = `Usage: partyworks audit verify [--db DSN]
+
+Walks the audit trail's hash chain and prints the number of entries checked
+and every problem found (an altered, inserted or deleted entry). Exits with
+status 1 if the chain is broken.
+`
+
+const usageVersion = `Usage: partyworks version
+
+Prints the version of the program.
+`
