@@ -111,3 +111,17 @@ func weight(params string) float64 {
 	}
 	return 1
 }
+
+// register adds a feature's messages (one map per language, kept in a
+// catalog_<feature>.go file of this package) to the catalogs. A key that
+// exists already is a programming error.
+func register(vi, en, ja map[string]string) {
+	for lang, msgs := range map[Lang]map[string]string{VI: vi, EN: en, JA: ja} {
+		for k, v := range msgs {
+			if _, dup := catalogs[lang][k]; dup {
+				panic("i18n: duplicate key " + k)
+			}
+			catalogs[lang][k] = v
+		}
+	}
+}

@@ -33,6 +33,9 @@ type DB struct {
 	Now func() time.Time
 
 	rebound sync.Map // query text → the dialect's placeholders
+
+	foldHooksMu sync.Mutex
+	foldHooks   []FoldHook
 }
 
 // Open opens the database named by dsn: a file path (SQLite) or a
@@ -136,6 +139,10 @@ type Tx struct {
 	actor partyworks.Actor
 
 	skipCodeCheck bool // a plan has checked codes for the whole day
+
+	// The plan being applied, if any, for the fold hooks.
+	plan    *partyworks.Plan
+	preview *partyworks.PlanPreview
 }
 
 // BeginTx starts a write transaction (BEGIN IMMEDIATE on SQLite).

@@ -113,6 +113,8 @@ func (tx *Tx) restructure(p *partyworks.Plan) (*partyworks.PlanPreview, error) {
 		return nil, err
 	}
 	r.pv.PlanID = r.planID
+	tx.plan, tx.preview = p, r.pv
+	defer func() { tx.plan, tx.preview = nil, nil }()
 	for _, g := range r.groups {
 		if err := r.standUp(g); err != nil {
 			return nil, err
@@ -326,7 +328,7 @@ func (r *planRun) foldRank(rank int) error {
 			if err != nil {
 				return err
 			}
-			if err := tx.fold(g.event, src.unitID, g.target, r.d, assign); err != nil {
+			if err := tx.fold(g.event, src.unitID, g.target, r.d, assign, nil); err != nil {
 				return err
 			}
 			r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: src.unitID, Code: src.code, Name: src.name, Reason: "merged into " + g.code})
@@ -414,6 +416,13 @@ func (r *planRun) split(code string) error {
 		if err := tx.link(e, "source", src.ref()); err != nil {
 			return err
 		}
+		optionIDs := make([]int64, len(options))
+		for i, o := range options {
+			optionIDs[i] = o.ID
+		}
+		if err := tx.folded(Fold{From: src.unitID, To: src.unitID, Options: optionIDs, Day: r.d, Carries: true}); err != nil {
+			return err
+		}
 		for k, to := range assign {
 			if to != src.unitID {
 				if _, _, err := tx.reparent(k, to, r.d, e.id); err != nil {
@@ -423,7 +432,11 @@ func (r *planRun) split(code string) error {
 		}
 		return nil
 	}
-	if err := tx.fold(e, src.unitID, def.target, r.d, assign); err != nil {
+	optionIDs := make([]int64, len(options))
+	for i, o := range options {
+		optionIDs[i] = o.ID
+	}
+	if err := tx.fold(e, src.unitID, def.target, r.d, assign, optionIDs); err != nil {
 		return err
 	}
 	r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: src.unitID, Code: src.code, Name: src.name, Reason: "split"})

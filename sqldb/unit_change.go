@@ -482,7 +482,7 @@ func (tx *Tx) merge(e *eventRecord, c partyworks.UnitChange, d string) error {
 			return partyworks.FieldErrorf("sources", "unit %d is named twice", sid)
 		}
 		seen[sid] = true
-		if err := tx.fold(e, sid, target, d, nil); err != nil {
+		if err := tx.fold(e, sid, target, d, nil, nil); err != nil {
 			return err
 		}
 	}
@@ -491,7 +491,7 @@ func (tx *Tx) merge(e *eventRecord, c partyworks.UnitChange, d string) error {
 
 // fold ends source sid on d after moving its children: to assign[child]
 // when given, else to target.
-func (tx *Tx) fold(e *eventRecord, sid int64, target *version, d string, assign map[int64]int64) error {
+func (tx *Tx) fold(e *eventRecord, sid int64, target *version, d string, assign map[int64]int64, options []int64) error {
 	src, err := tx.editable(sid, d)
 	if err != nil {
 		return err
@@ -511,6 +511,9 @@ func (tx *Tx) fold(e *eventRecord, sid int64, target *version, d string, assign 
 		if _, _, err := tx.reparent(k, to, d, e.id); err != nil {
 			return err
 		}
+	}
+	if err := tx.folded(Fold{From: sid, To: target.unitID, Options: options, Day: d}); err != nil {
+		return err
 	}
 	if err := tx.end(src, d); err != nil {
 		return err
@@ -541,5 +544,5 @@ func (tx *Tx) split(e *eventRecord, c partyworks.UnitChange, d string) error {
 			return partyworks.FieldErrorf("assign", "unit %d is assigned to unit %d, which is not one of the split's targets", child, to)
 		}
 	}
-	return tx.fold(e, c.Unit, first, d, c.Assign)
+	return tx.fold(e, c.Unit, first, d, c.Assign, c.Targets)
 }

@@ -34,7 +34,8 @@ type docMatrix struct {
 	routes map[string]string // "METHOD pattern" → action
 }
 
-// tableRows returns the rows of the markdown table that follows a marker.
+// tableRows returns the rows of the markdown tables that follow each
+// occurrence of a marker (each capability has its own routes table).
 func tableRows(t *testing.T, lines []string, marker string) [][]string {
 	var rows [][]string
 	in := false
@@ -51,8 +52,9 @@ func tableRows(t *testing.T, lines []string, marker string) [][]string {
 				continue
 			}
 			rows = append(rows, cells)
-		case in && len(rows) > 0 && strings.TrimSpace(l) == "":
-			return rows
+		case in && strings.TrimSpace(l) == "":
+		case in:
+			in = false
 		}
 	}
 	if len(rows) == 0 {

@@ -15,7 +15,7 @@ func TestPagesRender(t *testing.T) {
 	h.user("admin", partyworks.RoleAdmin, "")
 	c := h.login("admin")
 	for _, path := range []string{"/", "/?q=ha+khanh", "/units/" + fmt.Sprint(h.ids["193"]), "/units/" + fmt.Sprint(h.ids["193"]) + "?at=2019-01-01",
-		"/units/" + fmt.Sprint(h.ids["06661"]) + "/events/new", "/import", "/restructure", "/users", "/audit", "/account", "/units/" + fmt.Sprint(h.ids["22"]) + "/import"} {
+		"/units/" + fmt.Sprint(h.ids["06661"]) + "/events/new", "/import", "/restructure", "/users", "/audit", "/account", "/units/" + fmt.Sprint(h.ids["22"]) + "/import", "/units/" + fmt.Sprint(h.ids["22"]) + "/todo"} {
 		res, body := h.page("GET", path, c, nil)
 		if res.StatusCode != http.StatusOK {
 			t.Errorf("%s: %d\n%s", path, res.StatusCode, body)

@@ -33,6 +33,9 @@ type Deps struct {
 	Units partyworks.UnitService
 	Users partyworks.UserService
 	Audit partyworks.AuditService
+	// Due are the capabilities that put items on a unit's "what needs
+	// doing" page.
+	Due []partyworks.DueSource
 	// Ping checks the database for /readyz.
 	Ping func(ctx context.Context) error
 	Now  func() time.Time

@@ -1,0 +1,43 @@
+package sqldb
+
+import "partyworks"
+
+// Fold tells the other stores that a unit's contents must go elsewhere on
+// a day: a unit merged away (From → To), or divided among several
+// (Options, with To the default). Members, tasks and documents move with
+// their unit through hooks registered with DB.OnFold, in the same
+// transaction as the change to the tree.
+type Fold struct {
+	From, To int64
+	Options  []int64 // the units a divided unit went into; nil for a whole merge
+	Day      string  // yyyy-mm-dd, the first day in the new units
+	Carries  bool    // From carries on (a divided unit that keeps its code): only what is assigned elsewhere moves
+
+	// Within a restructuring plan: the plan (its assignments) and the
+	// preview being built, where a hook lists what a person should review.
+	Plan    *partyworks.Plan
+	Preview *partyworks.PlanPreview
+}
+
+// FoldHook moves a store's rows when a unit folds.
+type FoldHook func(tx *Tx, f Fold) error
+
+// OnFold registers a hook; stores register theirs when they are created.
+func (db *DB) OnFold(h FoldHook) {
+	db.foldHooksMu.Lock()
+	defer db.foldHooksMu.Unlock()
+	db.foldHooks = append(db.foldHooks, h)
+}
+
+func (tx *Tx) folded(f Fold) error {
+	tx.db.foldHooksMu.Lock()
+	hooks := tx.db.foldHooks
+	tx.db.foldHooksMu.Unlock()
+	f.Plan, f.Preview = tx.plan, tx.preview
+	for _, h := range hooks {
+		if err := h(tx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
