@@ -156,6 +156,9 @@ func (tx *Tx) reparent(unitID, parentID int64, d string, eventID int64) (from, t
 	if _, err := tx.Exec(`UPDATE unit_versions SET parent_id = ? WHERE unit_id = ? AND valid_from = ?`, parentID, unitID, d); err != nil {
 		return nil, nil, err
 	}
+	if err := tx.moved(Move{Unit: unitID, OldPath: v.path, NewPath: newPath, Day: d}); err != nil {
+		return nil, nil, err
+	}
 	return old, p, tx.touch(unitID)
 }
 
@@ -241,9 +244,8 @@ func (tx *Tx) establish(parentID int64, code, name string, kind partyworks.UnitK
 
 // eventRecord collects an event's participants while it is applied.
 type eventRecord struct {
-	id      int64
-	event   *partyworks.UnitEvent
-	touched []int64
+	id    int64
+	event *partyworks.UnitEvent
 }
 
 // newEvent inserts an event row.

@@ -303,9 +303,12 @@ func TestNationalReorganization(t *testing.T) {
 		if len(pv.Split) != 460 {
 			t.Errorf("split: %d, want the 460 communes divided among several new ones", len(pv.Split))
 		}
-		pv, err = units.ApplyRestructure(ctx, plan)
+		applied, err := units.ApplyRestructure(ctx, plan)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !applied.Applied || len(applied.Split) != len(pv.Split) || len(applied.Dissolved) != len(pv.Dissolved) {
+			t.Errorf("applying did not do what the preview said: %d/%d split, %d/%d dissolved", len(applied.Split), len(pv.Split), len(applied.Dissolved), len(pv.Dissolved))
 		}
 		t.Logf("applied with preview in %v", time.Since(start))
 

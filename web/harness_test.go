@@ -27,7 +27,7 @@ import (
 //	01 Thành ủy Hà Nội                ← another province
 //	└── 001 Quận ủy Ba Đình
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	db     *sqldb.DB
 	srv    *httptest.Server
 	server *web.Server
@@ -40,7 +40,7 @@ type harness struct {
 
 const testPassword = "a long test password"
 
-func newHarness(t *testing.T, db *sqldb.DB) *harness {
+func newHarness(t testing.TB, db *sqldb.DB) *harness {
 	t.Helper()
 	h := &harness{t: t, db: db, units: sqldb.NewUnitService(db), users: sqldb.NewUserService(db), audit: sqldb.NewAuditService(db),
 		ids: map[string]int64{}, tokens: map[string]string{}}
@@ -166,7 +166,7 @@ func mustDay(s string) partyworks.Date {
 func sqlite(t *testing.T) *harness { return newHarness(t, sqldbtest.SQLite(t)) }
 
 // testLog sends the server's log lines at warning and above to the test log.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(b []byte) (int, error) {
 	if s := string(b); strings.Contains(s, "level=ERROR") || strings.Contains(s, "level=WARN") {
