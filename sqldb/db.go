@@ -36,6 +36,7 @@ type DB struct {
 
 	foldHooksMu sync.Mutex
 	foldHooks   []FoldHook
+	moveHooks   []MoveHook
 }
 
 // Open opens the database named by dsn: a file path (SQLite) or a

@@ -41,3 +41,36 @@ func (tx *Tx) folded(f Fold) error {
 	}
 	return nil
 }
+
+// Move tells the other stores that a unit (with its whole subtree) was
+// placed under a new parent on a day: OldPath and NewPath are its paths
+// before and after. Stores that keep totals per ancestor (member
+// statistics) move them through hooks registered with DB.OnMove.
+type Move struct {
+	Unit             int64
+	OldPath, NewPath string
+	Day              string
+}
+
+// MoveHook updates a store's rows when a unit moves.
+type MoveHook func(tx *Tx, m Move) error
+
+// OnMove registers a hook called, in the same transaction, whenever a unit
+// is re-parented (by an event, a fold or a plan).
+func (db *DB) OnMove(h MoveHook) {
+	db.foldHooksMu.Lock()
+	defer db.foldHooksMu.Unlock()
+	db.moveHooks = append(db.moveHooks, h)
+}
+
+func (tx *Tx) moved(m Move) error {
+	tx.db.foldHooksMu.Lock()
+	hooks := tx.db.moveHooks
+	tx.db.foldHooksMu.Unlock()
+	for _, h := range hooks {
+		if err := h(tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
