@@ -35,6 +35,7 @@ type User struct {
 	Username    string    `json:"username"`
 	DisplayName string    `json:"display_name"`
 	Disabled    bool      `json:"disabled"`
+	TOTP        bool      `json:"totp"` // has a second factor
 	CreatedAt   time.Time `json:"created_at"`
 	Version     int64     `json:"version"`
 	Grants      []Grant   `json:"grants"`
@@ -89,4 +90,13 @@ type UserService interface {
 	DeleteSession(ctx context.Context, token string) error
 	CreateToken(ctx context.Context, userID int64, name string) (string, error)
 	TokenUser(ctx context.Context, token string) (*User, error)
+
+	// The second factor (TOTP). A login with a second factor passes the
+	// password (Authenticate), gets a challenge (StartChallenge) and
+	// exchanges it with a code for the user (VerifyTOTP); a code works once.
+	NewTOTPSecret(account string) (secret, uri string, err error)
+	EnableTOTP(ctx context.Context, userID int64, password, secret, code string) error
+	DisableTOTP(ctx context.Context, userID int64) error
+	StartChallenge(ctx context.Context, userID int64, addr string) (string, error)
+	VerifyTOTP(ctx context.Context, challenge, code, addr string) (*User, error)
 }

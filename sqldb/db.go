@@ -42,14 +42,29 @@ type DB struct {
 // Open opens the database named by dsn: a file path (SQLite) or a
 // postgres:// URL, and applies pending migrations.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// Options adjust how a database is opened.
+type Options struct {
+	// SQLiteDriver names the database/sql driver for SQLite files:
+	// "sqlite3" (mattn/go-sqlite3) by default; fault-injection tests wrap it.
+	SQLiteDriver string
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db := &DB{DSN: dsn, Now: time.Now}
 	var err error
 	if isPostgres(dsn) {
 		db.dialect = postgres
 		db.read, db.write, err = openPostgres(dsn)
 	} else {
+		if opts.SQLiteDriver == "" {
+			opts.SQLiteDriver = "sqlite3"
+		}
 		db.dialect = sqlite
-		db.read, db.write, err = openSQLite(dsn)
+		db.read, db.write, err = openSQLite(opts.SQLiteDriver, dsn)
 	}
 	if err != nil {
 		return nil, err
@@ -153,6 +168,19 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	return &Tx{tx: tx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}, nil
+}
+
+// lockTree serializes the transactions that change the organization tree.
+// On SQLite the single writer already does; on PostgreSQL, where several
+// app nodes write at once, a transaction-scoped advisory lock does, so that
+// two changes cannot both pass the checks (date order, codes, versions)
+// before either writes.
+func (tx *Tx) lockTree() error {
+	if tx.db.dialect != postgres {
+		return nil
+	}
+	_, err := tx.Exec(`SELECT pg_advisory_xact_lock(7312)`)
+	return err
 }
 
 // Commit commits the transaction.

@@ -33,12 +33,12 @@ func isPostgres(dsn string) bool {
 // file. WAL lets readers run beside the writer; the writer takes its lock
 // at BEGIN (IMMEDIATE) so that two writers queue on busy_timeout instead of
 // failing midway.
-func openSQLite(path string) (read, write *sql.DB, err error) {
+func openSQLite(driver, path string) (read, write *sql.DB, err error) {
 	if path == "" || path == ":memory:" {
 		return nil, nil, fmt.Errorf("sqlite: give a file path (two pools cannot share :memory:)")
 	}
 	base := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-65536"
-	write, err = sql.Open("sqlite3", base+"&_txlock=immediate")
+	write, err = sql.Open(driver, base+"&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +50,7 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 		write.Close()
 		return nil, nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	read, err = sql.Open("sqlite3", base+"&_query_only=1")
+	read, err = sql.Open(driver, base+"&_query_only=1")
 	if err != nil {
 		write.Close()
 		return nil, nil, err

@@ -95,6 +95,9 @@ func (tx *Tx) restructure(p *partyworks.Plan) (*partyworks.PlanPreview, error) {
 	if len(p.Rows) == 0 {
 		return nil, partyworks.Errorf(partyworks.EINVALID, "the plan has no rows")
 	}
+	if err := tx.lockTree(); err != nil {
+		return nil, err
+	}
 	r := &planRun{tx: tx, p: p, d: fmtDate(p.Effective), byCode: map[string]*planGroup{}, sources: map[string][]*planGroup{},
 		pv: &partyworks.PlanPreview{Effective: fmtDate(p.Effective), Decision: p.Decision}}
 	var err error
@@ -470,8 +473,10 @@ func (r *planRun) endEmptied(id int64, went []*planGroup) error {
 		}
 	}
 	v, err := tx.versionAt(id, r.d)
-	if err != nil {
+	if code := partyworks.ErrorCode(err); code == partyworks.EINVALID || code == partyworks.ENOTFOUND {
 		return nil // already ended by an earlier step
+	} else if err != nil {
+		return err
 	}
 	count := map[int64]int{}
 	var def int64

@@ -70,7 +70,9 @@ func (tx *Tx) editable(unitID int64, d string) (*version, error) {
 	}
 	if v.to != forever {
 		var next sql.NullString
-		tx.QueryRow(`SELECT MIN(valid_from) FROM unit_versions WHERE unit_id = ? AND valid_from > ?`, unitID, d).Scan(&next)
+		if err := tx.QueryRow(`SELECT MIN(valid_from) FROM unit_versions WHERE unit_id = ? AND valid_from > ?`, unitID, d).Scan(&next); err != nil {
+			return nil, err
+		}
 		if next.Valid {
 			return nil, partyworks.Errorf(partyworks.ECONFLICT, "%s (%s) already has a change recorded on %s; record its changes in date order",
 				v.name, v.code, partyworks.FormatDateVN(parseDate(next.String)))
@@ -147,7 +149,9 @@ func (tx *Tx) reparent(unitID, parentID int64, d string, eventID int64) (from, t
 	}
 	var old *version
 	if v.parentID != 0 {
-		old, _ = tx.versionAt(v.parentID, d)
+		if old, err = tx.versionAt(v.parentID, d); err != nil {
+			return nil, nil, err
+		}
 	}
 	newPath := p.path + strconv.FormatInt(unitID, 10) + "/"
 	if err := tx.repath(v.path, newPath, p.depth+1-v.depth, d, eventID); err != nil {
@@ -287,6 +291,9 @@ func (s *UnitService) ApplyUnitChange(ctx context.Context, c partyworks.UnitChan
 	}
 	var ev *partyworks.UnitEvent
 	err := s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.lockTree(); err != nil {
+			return err
+		}
 		if c.Version != 0 && c.Unit != 0 {
 			var cur int64
 			if err := tx.QueryRow(`SELECT version FROM units WHERE id = ?`, c.Unit).Scan(&cur); err != nil {

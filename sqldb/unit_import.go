@@ -49,6 +49,9 @@ func (s *UnitService) ImportUnits(ctx context.Context, imp partyworks.UnitImport
 	d := fmtDate(imp.Effective)
 	res := &partyworks.ImportResult{}
 	err := s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.lockTree(); err != nil {
+			return err
+		}
 		existing, err := tx.treeAt(d)
 		if err != nil {
 			return err

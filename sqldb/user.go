@@ -164,12 +164,12 @@ func (s *UserService) loadGrants(ctx context.Context, users ...*partyworks.User)
 	return rows.Err()
 }
 
-const userColumns = `id, username, display_name, disabled, created_at, version`
+const userColumns = `id, username, display_name, disabled, created_at, version, totp_secret <> ''`
 
 func scanUser(s scanner) (*partyworks.User, string, error) {
 	var u partyworks.User
 	var created string
-	if err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &created, &u.Version); err != nil {
+	if err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &created, &u.Version, &u.TOTP); err != nil {
 		return nil, "", err
 	}
 	u.CreatedAt = parseTime(created)
@@ -341,17 +341,8 @@ func (s *UserService) SetDisabled(ctx context.Context, userID int64, disabled bo
 func (s *UserService) Authenticate(ctx context.Context, username, password, addr string) (*partyworks.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	keys := []string{"acct:" + username + "|" + addr, "addr:" + addr}
-	limits := []int{s.MaxFailures, s.MaxAddrFailures}
-	now := s.db.Now().UTC()
-	for i, k := range keys {
-		var start string
-		var n int
-		err := s.db.queryRow(ctx, `SELECT window_start, failures FROM login_failures WHERE key = ?`, k).Scan(&start, &n)
-		if err == nil && n >= limits[i] {
-			if wait := parseTime(start).Add(s.FailureWindow).Sub(now); wait > 0 {
-				return nil, partyworks.Errorf(partyworks.ETOOMANY, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1)
-			}
-		}
+	if err := s.throttled(ctx, keys); err != nil {
+		return nil, err
 	}
 	var id int64
 	var hash string
@@ -373,6 +364,23 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, addr
 		return nil, err
 	}
 	return s.FindUserByID(ctx, id)
+}
+
+// throttled refuses a login attempt while its keys are over their limits.
+func (s *UserService) throttled(ctx context.Context, keys []string) error {
+	limits := []int{s.MaxFailures, s.MaxAddrFailures}
+	now := s.db.Now().UTC()
+	for i, k := range keys {
+		var start string
+		var n int
+		err := s.db.queryRow(ctx, `SELECT window_start, failures FROM login_failures WHERE key = ?`, k).Scan(&start, &n)
+		if err == nil && n >= limits[i] {
+			if wait := parseTime(start).Add(s.FailureWindow).Sub(now); wait > 0 {
+				return partyworks.Errorf(partyworks.ETOOMANY, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1)
+			}
+		}
+	}
+	return nil
 }
 
 // failed counts a failed login and records it in the trail.

@@ -51,6 +51,28 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
+// needsTOTP reports whether a user must have a second factor and has none:
+// administrators and staff change data; leaders and members read.
+func needsTOTP(u *partyworks.User) bool {
+	if u.TOTP {
+		return false
+	}
+	for _, g := range u.Grants {
+		if g.Role == partyworks.RoleAdmin || g.Role == partyworks.RoleStaff {
+			return true
+		}
+	}
+	return false
+}
+
+// challengeCookie holds a login waiting for its second factor.
+func (s *Server) challengeCookie() string {
+	if s.cfg.SecureCookies {
+		return "__Host-pw_challenge"
+	}
+	return "pw_challenge"
+}
+
 // sessionCookie is the name of the session cookie.
 func (s *Server) sessionCookie() string {
 	if s.cfg.SecureCookies {
@@ -108,6 +130,14 @@ func (s *Server) guard(rt *Route) http.Handler {
 		}
 		if !isAPI(r) {
 			w.Header().Set("Cache-Control", "no-store")
+		}
+		if s.cfg.RequireTOTP && needsTOTP(u) && rt.Action != partyworks.ActSelf {
+			if isAPI(r) || r.Method != http.MethodGet {
+				s.fail(w, r, partyworks.Errorf(partyworks.EFORBIDDEN, "enrol a second factor (TOTP) on your account page first"))
+			} else {
+				http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+			}
+			return
 		}
 		rt.handler(w, r)
 	})

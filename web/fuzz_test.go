@@ -20,6 +20,7 @@ func FuzzAPI(f *testing.F) {
 	h := newHarness(f, sqldbtest.SQLite(f))
 	h.user("admin", partyworks.RoleAdmin, "")
 	f.Fuzz(func(t *testing.T, query, body string) {
+		h.t = t
 		if _, err := url.ParseQuery(query); err != nil {
 			return
 		}

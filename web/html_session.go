@@ -44,6 +44,25 @@ func (s *Server) htmlLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login.html", p)
 		return
 	}
+	next := r.PostFormValue("next")
+	if u.TOTP {
+		// The password is right; the second factor comes next.
+		tok, err := s.Users.StartChallenge(r.Context(), u.ID, clientAddr(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: s.challengeCookie(), Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+			SameSite: http.SameSiteLaxMode, MaxAge: 300})
+		http.Redirect(w, r, "/login/totp?next="+safeNext(next), http.StatusSeeOther)
+		return
+	}
+	s.startSession(w, r, u, next)
+}
+
+// startSession opens a fresh session for a user who has passed every
+// factor, and sends them on.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *partyworks.User, next string) {
 	sess, err := s.Users.CreateSession(r.Context(), u.ID, clientAddr(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -54,7 +73,10 @@ func (s *Server) htmlLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.sessionCookie(), Value: sess.Token, Path: "/", HttpOnly: true,
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
-	next, _ := url.QueryUnescape(safeNext(r.PostFormValue("next")))
+	if s.cfg.RequireTOTP && needsTOTP(u) {
+		next = "/account/totp"
+	}
+	next, _ = url.QueryUnescape(safeNext(next))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

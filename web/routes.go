@@ -50,6 +50,8 @@ func (s *Server) coreRoutes() []*Route {
 		// Sessions and language.
 		{"GET", "/login", public, nil, "Login form", s.htmlLoginForm},
 		{"POST", "/login", public, nil, "Log in", s.htmlLogin},
+		{"GET", "/login/totp", public, nil, "Second-factor form of a pending login", s.htmlTOTPForm},
+		{"POST", "/login/totp", public, nil, "Finish a login with a second-factor code", s.htmlTOTPLogin},
 		{"POST", "/logout", self, nil, "Log out", s.htmlLogout},
 		{"POST", "/lang", public, nil, "Choose the interface language", s.htmlLang},
 
@@ -68,12 +70,15 @@ func (s *Server) coreRoutes() []*Route {
 
 		// Accounts.
 		{"GET", "/account", self, nil, "The user's own account", s.htmlAccount},
+		{"GET", "/account/totp", self, nil, "Enrol a second factor", s.htmlTOTPEnrolForm},
+		{"POST", "/account/totp", self, nil, "Confirm a second factor with the password and a code", s.htmlTOTPEnrol},
 		{"GET", "/users", users, nil, "Users the administrator manages", s.htmlUsers},
 		{"POST", "/users", users, nil, "Create a user", s.htmlUserCreate},
 		{"GET", "/users/{uid}", users, userScope, "A user and their grants", s.htmlUser},
 		{"POST", "/users/{uid}/grants", users, userScope, "Grant a role", s.htmlGrant},
 		{"POST", "/users/{uid}/grants/{gid}/delete", users, userScope, "Revoke a grant", s.htmlRevoke},
 		{"POST", "/users/{uid}/disable", users, userScope, "Disable or enable a user", s.htmlDisable},
+		{"POST", "/users/{uid}/totp/delete", users, userScope, "Remove a user's second factor (a lost phone)", s.htmlTOTPRemove},
 
 		// Audit.
 		{"GET", "/audit", audit, nil, "Browse the audit trail", s.htmlAudit},
@@ -98,6 +103,7 @@ func (s *Server) coreRoutes() []*Route {
 		{"POST", "/api/v1/users/{uid}/grants", users, userScope, "Grant a role", s.apiGrant},
 		{"DELETE", "/api/v1/users/{uid}/grants/{gid}", users, userScope, "Revoke a grant", s.apiRevoke},
 		{"POST", "/api/v1/users/{uid}/disable", users, userScope, "Disable or enable a user", s.apiDisable},
+		{"DELETE", "/api/v1/users/{uid}/totp", users, userScope, "Remove a user's second factor (a lost phone)", s.apiTOTPRemove},
 		{"GET", "/api/v1/audit", audit, nil, "The audit trail, newest first", s.apiAudit},
 		{"POST", "/api/v1/audit/verify", audit, nil, "Verify the audit hash chain", s.apiAuditVerify},
 	}

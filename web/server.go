@@ -26,6 +26,9 @@ type Config struct {
 	Version       string
 	// MaxUpload caps uploaded files (imports, plans).
 	MaxUpload int64
+	// RequireTOTP makes administrators and staff enrol a second factor
+	// before they can do anything else.
+	RequireTOTP bool
 }
 
 // Deps are the services the server stands on.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,6 +23,7 @@ type serveConfig struct {
 	DB              string
 	Demo            bool
 	InsecureCookies bool
+	RequireTOTP     bool
 	ShutdownTimeout time.Duration
 }
 
@@ -32,10 +34,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.DB, "db", c.cfg.DB, "the database: a SQLite file or a postgres:// URL")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed the demo scenario into an empty database")
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", false, "session cookies without Secure")
+	fs.BoolVar(&cfg.RequireTOTP, "require-totp", true, "administrators and staff must enrol a second factor")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", pos[0])
+	}
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "require-totp" })
+	if cfg.Demo && !set {
+		cfg.RequireTOTP = false // the demo's users have no phones; say --require-totp to try it
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	db, err := openDB(ctx, cfg.DB)
@@ -68,7 +76,7 @@ func (c *cli) seedDemo(ctx context.Context, db *sqldb.DB, dsn string) (*demo.Log
 // listen serves until ctx is cancelled (SIGINT, SIGTERM), then shuts down
 // gracefully: requests in flight get ShutdownTimeout to finish.
 func (c *cli) listen(ctx context.Context, log *slog.Logger, cfg serveConfig, db *sqldb.DB, logins *demo.Logins) error {
-	handler := web.NewServer(log, web.Config{SecureCookies: !cfg.InsecureCookies, Version: version, MaxUpload: sheet.MaxSize + 1<<20},
+	handler := web.NewServer(log, web.Config{SecureCookies: !cfg.InsecureCookies, RequireTOTP: cfg.RequireTOTP, Version: version, MaxUpload: sheet.MaxSize + 1<<20},
 		web.Deps{
 			Units: sqldb.NewUnitService(db), Users: sqldb.NewUserService(db), Audit: sqldb.NewAuditService(db),
 			Ping: db.Ping, Now: time.Now,

@@ -31,7 +31,7 @@ Quick start:
   partyworks serve --demo
 `
 
-const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--demo] [--insecure-cookies]
+const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--demo] [--insecure-cookies] [--require-totp=false]
 
 Serves the web interface and the JSON API until SIGINT or SIGTERM, then
 shuts down gracefully. Logs go to stderr.
@@ -43,6 +43,9 @@ shuts down gracefully. Logs go to stderr.
                        print the demo logins; a database with data is served as it is
   --insecure-cookies   session cookies without Secure, for a plain-HTTP proxy
                        in front (browsers accept Secure cookies from 127.0.0.1)
+  --require-totp       administrators and staff must enrol a second factor (TOTP)
+                       before anything else (default true; false with --demo
+                       unless given)
 `
 
 const usageMigrate = `Usage: partyworks migrate [--db DSN]
