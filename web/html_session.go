@@ -44,6 +44,8 @@ func (s *Server) htmlLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login.html", p)
 		return
 	}
+	// From here on the trail names the user, not "anonymous".
+	r = r.WithContext(partyworks.WithActor(r.Context(), partyworks.Actor{UserID: u.ID, Username: u.Username, Addr: clientAddr(r)}))
 	next := r.PostFormValue("next")
 	if u.TOTP {
 		// The password is right; the second factor comes next.

@@ -49,6 +49,7 @@ func (s *Server) htmlTOTPLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.challengeCookie(), Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, MaxAge: -1})
+	r = r.WithContext(partyworks.WithActor(r.Context(), partyworks.Actor{UserID: u.ID, Username: u.Username, Addr: clientAddr(r)}))
 	s.startSession(w, r, u, r.PostFormValue("next"))
 }
 

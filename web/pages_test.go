@@ -36,6 +36,11 @@ func TestPagesRender(t *testing.T) {
 	if !strings.Contains(body, "Đảng ủy phường Hà Khánh") || !strings.Contains(body, "Tỉnh ủy Quảng Ninh") {
 		t.Error("the unit page lacks its child or its parent")
 	}
+	// The login is in the trail under the user's name.
+	logins, _ := h.audit.FindAuditEntries(t.Context(), partyworks.AuditFilter{Action: "auth.login"})
+	if len(logins) == 0 || logins[0].Username != "admin" {
+		t.Errorf("the login is not recorded under the user's name: %+v", logins)
+	}
 	// The language switch is a POST that sets a cookie.
 	res, _ := h.page("POST", "/lang", c, url.Values{"lang": {"en"}, "next": {"/"}})
 	if res.StatusCode != http.StatusSeeOther {
