@@ -170,6 +170,15 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	return &Tx{tx: tx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}, nil
 }
 
+// analyze refreshes PostgreSQL's statistics of the tree after a bulk
+// change (an import, a restructuring), so that the next queries are not
+// planned on the empty tables' numbers; SQLite plans without them.
+func (db *DB) analyze(ctx context.Context) {
+	if db.dialect == postgres {
+		db.write.ExecContext(ctx, `ANALYZE units, unit_versions, unit_event_units`)
+	}
+}
+
 // lockTree serializes the transactions that change the organization tree.
 // On SQLite the single writer already does; on PostgreSQL, where several
 // app nodes write at once, a transaction-scoped advisory lock does, so that

@@ -37,7 +37,7 @@ func openSQLite(driver, path string) (read, write *sql.DB, err error) {
 	if path == "" || path == ":memory:" {
 		return nil, nil, fmt.Errorf("sqlite: give a file path (two pools cannot share :memory:)")
 	}
-	base := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-65536"
+	base := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-65536&_stmt_cache_size=128"
 	write, err = sql.Open(driver, base+"&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err

@@ -46,6 +46,9 @@ func (s *UnitService) ApplyRestructure(ctx context.Context, p *partyworks.Plan) 
 		}
 		return tx.audit("unit.restructure", "plan:"+strconv.FormatInt(pv.PlanID, 10), nil, planCounts(pv))
 	})
+	if err == nil {
+		s.db.analyze(ctx)
+	}
 	return pv, err
 }
 

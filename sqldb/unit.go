@@ -296,36 +296,15 @@ func (s *UnitService) FindUnitEvents(ctx context.Context, unitID int64) ([]*part
 	}
 	// The participants. An import event may name thousands of units, so
 	// only the unit itself is listed for events with very many.
-	ph := make([]string, len(events))
-	args := make([]any, len(events))
-	for i, e := range events {
-		ph[i], args[i] = "?", e.ID
-	}
-	in := strings.Join(ph, ", ")
-	counts, err := s.db.query(ctx, `SELECT event_id, COUNT(*) FROM unit_event_units WHERE event_id IN (`+in+`) GROUP BY event_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("unit event sizes: %w", err)
-	}
-	var small []any
-	for counts.Next() {
-		var eid int64
-		var n int
-		if err := counts.Scan(&eid, &n); err != nil {
-			counts.Close()
-			return nil, err
-		}
-		if n <= 200 {
-			small = append(small, eid)
-		}
-	}
-	counts.Close()
-	q := `SELECT p.event_id, p.unit_id, p.role, p.code, p.name FROM unit_event_units p WHERE p.event_id IN (` + in + `) AND (p.unit_id = ?`
-	args = append(args, unitID)
-	if len(small) > 0 {
-		q += ` OR p.event_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(small)), ", ") + `)`
-		args = append(args, small...)
-	}
-	rows, err = s.db.query(ctx, q+`) ORDER BY p.event_id, p.role, p.code`, args...)
+	// Each event's size is counted only up to 201, so a page costs the
+	// same however large the import that made the unit.
+	rows, err = s.db.query(ctx, `WITH mine AS (SELECT DISTINCT event_id FROM unit_event_units WHERE unit_id = ?)
+		SELECT p.event_id, p.unit_id, p.role, p.code, p.name FROM unit_event_units p WHERE p.unit_id = ?
+		UNION ALL
+		SELECT p.event_id, p.unit_id, p.role, p.code, p.name
+		FROM mine m JOIN unit_event_units p ON p.event_id = m.event_id AND p.unit_id <> ?
+		WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM unit_event_units c WHERE c.event_id = m.event_id LIMIT 201) x) <= 200
+		ORDER BY 1, 3, 4`, unitID, unitID, unitID)
 	if err != nil {
 		return nil, fmt.Errorf("unit event units: %w", err)
 	}

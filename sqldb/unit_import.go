@@ -83,6 +83,9 @@ func (s *UnitService) ImportUnits(ctx context.Context, imp partyworks.UnitImport
 	if err != nil {
 		return nil, err
 	}
+	if res.Created > 1000 {
+		s.db.analyze(ctx)
+	}
 	return res, nil
 }
 
