@@ -18,6 +18,21 @@ const (
 	ActUserManage  Action = "user.manage" // create users, grant roles inside one's subtree
 	ActAuditRead   Action = "audit.read"  // browse the trail (national administrators)
 	ActSystemRead  Action = "system.read" // status page, metrics for operators
+	// Official documents (the documents issue). Classified documents also
+	// need the user's clearance: see DocumentService.
+	ActDocRead    Action = "document.read"    // a unit's registers, its documents, their files, search
+	ActDocWrite   Action = "document.write"   // register, attach, route
+	ActDocArchive Action = "document.archive" // archive and dispose by decision
+
+	// Directives and tasks (task.go).
+	ActTaskRead   Action = "task.read"   // see directives, tasks, roll-ups, study coverage
+	ActTaskWrite  Action = "task.write"  // a unit works on its own tasks: progress, evidence, study sessions
+	ActTaskAssign Action = "task.assign" // a unit registers directives, gives tasks below it, accepts or returns them
+
+	// Party members (member.go). A member's unit decides the scope.
+	ActMemberRead   Action = "member.read"   // lists, records, statistics and exports of the members of a subtree
+	ActMemberWrite  Action = "member.write"  // create and edit records, record lifecycle steps (also on a member's behalf)
+	ActMemberImport Action = "member.import" // import members from CSV or XLSX
 )
 
 // Scope is how a target unit relates to a grant's unit.
@@ -70,6 +85,24 @@ func Allows(role Role, act Action, scope Scope) bool {
 		return (role == RoleAdmin || role == RoleStaff) && inside
 	case ActUnitImport, ActRestructure, ActUserManage:
 		return role == RoleAdmin && inside
+	case ActTaskRead:
+		if role == RoleMember {
+			return scope == ScopeOwn
+		}
+		return inside
+	case ActTaskWrite, ActTaskAssign:
+		// Only the unit itself: a unit reports on its own tasks and only the
+		// assigning unit accepts; a level above does not act in its name.
+		return (role == RoleAdmin || role == RoleStaff) && scope == ScopeOwn
+	case ActDocRead:
+		return role != RoleMember && inside
+	case ActDocWrite, ActDocArchive:
+		return (role == RoleAdmin || role == RoleStaff) && inside
+	case ActMemberRead:
+		// Members read their own record through the self-service page only.
+		return role != RoleMember && inside
+	case ActMemberWrite, ActMemberImport:
+		return (role == RoleAdmin || role == RoleStaff) && inside
 	case ActAuditRead, ActSystemRead:
 		// Only national administrators: the trail spans every subtree.
 		return role == RoleAdmin && scope == ScopeOwn

@@ -16,6 +16,9 @@ type Plan struct {
 	// (a new unit of the plan, or a unit that stands). Codes, not ids: the
 	// ids of units a plan creates are only known once it is applied.
 	Assign map[int64]string
+	// AssignMembers places members of units the plan splits: member id →
+	// the code of their new unit (one of the units the source went into).
+	AssignMembers map[int64]string
 }
 
 // PlanRow says that OldCode went, wholly or in part, into NewCode.
@@ -46,6 +49,21 @@ type PlanPreview struct {
 	Split      []PlanMerge  `json:"split"`     // a source divided among several targets
 	Review     []PlanReview `json:"review"`    // children whose new parent a person should confirm
 	Unchanged  int          `json:"unchanged"`
+
+	// MemberReview lists members of split units: they go to the default
+	// unit unless Plan.AssignMembers says otherwise; a person confirms.
+	MemberReview []PlanMemberReview `json:"member_review,omitempty"`
+
+	// TaskReview lists open tasks of split units: they go to the default
+	// unit; a person confirms (task.go).
+	TaskReview []PlanTaskReview `json:"task_review,omitempty"`
+}
+
+// PlanTaskReview is an open task of a unit the plan divides.
+type PlanTaskReview struct {
+	TaskID int64    `json:"task_id"`
+	Title  string   `json:"title"`
+	To     PlanUnit `json:"to"`
 }
 
 // PlanUnit names a unit in a preview.
@@ -53,7 +71,8 @@ type PlanUnit struct {
 	ID     int64  `json:"id,omitempty"`
 	Code   string `json:"code"`
 	Name   string `json:"name"`
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty"` // why it ends: merged, split or emptied
+	Into   string `json:"into,omitempty"`   // merged: the code of the unit it went into
 }
 
 // PlanMerge is several units going into one (or one into several, for split).
@@ -162,4 +181,13 @@ func PlanFromTable(t *Table) ([]PlanRow, error) {
 		return nil, Errorf(EINVALID, "the plan has no rows")
 	}
 	return rows, nil
+}
+
+// PlanMemberReview is a member of a unit the plan divides.
+type PlanMemberReview struct {
+	MemberID int64      `json:"member_id"`
+	Name     string     `json:"name"`
+	From     PlanUnit   `json:"from"`
+	To       PlanUnit   `json:"to"` // where the member goes (default or assigned)
+	Options  []PlanUnit `json:"options"`
 }

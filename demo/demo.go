@@ -61,6 +61,7 @@ type seeder struct {
 	units partyworks.UnitService
 	users partyworks.UserService
 	out   io.Writer
+	story *memberStory // the members' stories, recorded in two halves (members.go)
 }
 
 // Seed builds the demo scenario into an empty database and returns the
@@ -80,6 +81,8 @@ func Seed(ctx context.Context, db *sqldb.DB, out io.Writer) (*Logins, error) {
 		{"national tree of 1 March 2025", s.importTree},
 		{"advisory bodies of Tỉnh ủy Quảng Ninh", s.departments},
 		{"grassroots organizations and cells in Hạ Long", s.grassroots},
+		{"members of the cells, their lifecycle to 30/06/2025", func(ctx context.Context) (string, error) { return s.members(ctx, db) }},
+		{"directives and the 2025 tasks, to 30/06/2025", func(ctx context.Context) (string, error) { return s.tasksBefore(ctx, db) }},
 		{"reorganization of 1 July 2025 (60-NQ/TW)", s.reorganize},
 	}
 	for _, st := range steps {
@@ -97,6 +100,15 @@ func Seed(ctx context.Context, db *sqldb.DB, out io.Writer) (*Logins, error) {
 		return fmt.Sprintf("%d accounts", len(logins.Accounts)), nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.step(ctx, "members' lifecycle since the reorganization", s.membersSince); err != nil {
+		return nil, err
+	}
+	if err := s.step(ctx, "official documents of the story", func(ctx context.Context) (string, error) { return s.documents(ctx, db) }); err != nil {
+		return nil, err
+	}
+	if err := s.step(ctx, "tasks through 2025 and 2026", func(ctx context.Context) (string, error) { return s.tasksAfter(ctx, db) }); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "demo: ready in %v\n", time.Since(start).Round(time.Millisecond))

@@ -137,6 +137,8 @@ func TestSeed(t *testing.T) {
 		}
 	})
 
+	t.Run("members", func(t *testing.T) { testMembers(t, db) })
+
 	t.Run("seeding twice", func(t *testing.T) {
 		_, err := demo.Seed(ctx, db, &bytes.Buffer{})
 		if !errors.Is(err, demo.ErrNotEmpty) || !strings.Contains(partyworks.ErrorMessage(err), "already has data") {

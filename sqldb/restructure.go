@@ -70,6 +70,7 @@ type planGroup struct {
 	unitID                           int64
 	target                           *version
 	event                            *eventRecord
+	renamed, moved                   bool // what standUp changed in the old unit that carries on
 }
 
 // planRun is the state of one application of a plan.
@@ -287,6 +288,8 @@ func (r *planRun) standUp(g *planGroup) error {
 	if !changed && len(g.rows) == 1 {
 		r.pv.Unchanged++
 	}
+	g.renamed = len(r.pv.Renamed) > 0 && r.pv.Renamed[len(r.pv.Renamed)-1].Unit.ID == v.unitID
+	g.moved = len(r.pv.Reparented) > 0 && r.pv.Reparented[len(r.pv.Reparented)-1].Unit.ID == v.unitID
 	return nil
 }
 
@@ -337,7 +340,18 @@ func (r *planRun) foldRank(rank int) error {
 			if err := tx.fold(g.event, src.unitID, g.target, r.d, assign, nil); err != nil {
 				return err
 			}
-			r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: src.unitID, Code: src.code, Name: src.name, Reason: "merged into " + g.code})
+			r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: src.unitID, Code: src.code, Name: src.name, Reason: "merged", Into: g.code})
+		}
+		if len(merge.Sources) == 0 && g.cont != nil {
+			// Nothing went into the unit: its event is a rename, a move,
+			// both (restructure) or, for a unit the plan leaves as it was,
+			// none at all.
+			if err := r.retype(g); err != nil {
+				return err
+			}
+			if !g.renamed && !g.moved {
+				continue
+			}
 		}
 		if err := tx.link(g.event, "target", g.target.ref()); err != nil {
 			return err
@@ -499,7 +513,7 @@ func (r *planRun) endEmptied(id int64, went []*planGroup) error {
 	if len(kids) > 0 && def == 0 {
 		def = v.parentID
 	}
-	e, err := tx.newEvent(partyworks.EventDissolve, r.d, r.p.Decision, "emptied by the plan", r.planID)
+	e, err := tx.newEvent(partyworks.EventDissolve, r.d, r.p.Decision, "", r.planID)
 	if err != nil {
 		return err
 	}
@@ -527,10 +541,21 @@ func (r *planRun) endEmptied(id int64, went []*planGroup) error {
 		}
 		r.pv.Review = append(r.pv.Review, partyworks.PlanReview{Child: kv.planUnit(), From: v.planUnit(), Default: defUnit})
 	}
+	// What the emptied unit held (open tasks, …) goes where most of its
+	// units went, else to its parent: nothing is left on an ended unit.
+	heir := def
+	if heir == 0 {
+		heir = v.parentID
+	}
+	if heir != 0 {
+		if err := tx.folded(Fold{From: v.unitID, To: heir, Day: r.d}); err != nil {
+			return err
+		}
+	}
 	if err := tx.end(v, r.d); err != nil {
 		return err
 	}
-	r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: v.unitID, Code: v.code, Name: v.name, Reason: "emptied by the plan"})
+	r.pv.Dissolved = append(r.pv.Dissolved, partyworks.PlanUnit{ID: v.unitID, Code: v.code, Name: v.name, Reason: "emptied"})
 	return tx.link(e, "source", v.ref())
 }
 
@@ -562,4 +587,32 @@ func (r *planRun) assignments() (map[int64]int64, error) {
 		out[child] = id
 	}
 	return out, nil
+}
+
+// retype gives a carried-on unit's event the type of what happened to it,
+// or removes the event when nothing did.
+func (r *planRun) retype(g *planGroup) error {
+	var typ partyworks.UnitEventType
+	switch {
+	case g.renamed && g.moved:
+		typ = partyworks.EventRestructure
+	case g.renamed:
+		typ = partyworks.EventRename
+	case g.moved:
+		typ = partyworks.EventReparent
+	default:
+		if _, err := r.tx.Exec(`UPDATE unit_versions SET event_id = NULL WHERE event_id = ?`, g.event.id); err != nil {
+			return err
+		}
+		_, err := r.tx.Exec(`DELETE FROM unit_events WHERE id = ? AND NOT EXISTS (SELECT 1 FROM unit_event_units WHERE event_id = ?)`, g.event.id, g.event.id)
+		return err
+	}
+	if g.renamed {
+		// The rename's source is the unit as it was called before.
+		if err := r.tx.link(g.event, "source", g.cont.ref()); err != nil {
+			return err
+		}
+	}
+	_, err := r.tx.Exec(`UPDATE unit_events SET type = ? WHERE id = ?`, string(typ), g.event.id)
+	return err
 }

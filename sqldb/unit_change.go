@@ -461,6 +461,9 @@ func (tx *Tx) applyChange(c partyworks.UnitChange) (*eventRecord, error) {
 		if len(kids) > 0 {
 			return nil, partyworks.Errorf(partyworks.EINVALID, "%s still has %d units under it on %s: move, merge or dissolve them first", v.name, len(kids), partyworks.FormatDateVN(c.Effective))
 		}
+		if err := tx.foldDissolved(v, d); err != nil { // contents go to the parent
+			return nil, err
+		}
 		if err := tx.end(v, d); err != nil {
 			return nil, err
 		}

@@ -69,7 +69,7 @@ func (s *UnitService) ImportUnits(ctx context.Context, imp partyworks.UnitImport
 		if len(order) == 0 {
 			return nil
 		}
-		e, err := tx.newEvent(partyworks.EventEstablish, d, imp.Decision, fmt.Sprintf("import of %d units", len(order)), 0)
+		e, err := tx.newEvent(partyworks.EventEstablish, d, imp.Decision, "", 0)
 		if err != nil {
 			return err
 		}

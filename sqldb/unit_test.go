@@ -338,6 +338,11 @@ func TestNationalReorganization(t *testing.T) {
 				t.Errorf("district %s %s: last day %v", d.Code, d.Name, d.LastDay())
 			}
 		}
+		// Quảng Ninh carries on unchanged: the plan records no event on it;
+		// a renamed ward gets a rename, not a merge.
+		if evs, _ := units.FindUnitEvents(ctx, qn.ID); len(evs) != 1 || evs[0].Type != partyworks.EventEstablish {
+			t.Errorf("Quảng Ninh's history after the plan: %d events", len(evs))
+		}
 		// A merged province: Hà Giang (02) went into Tuyên Quang (08).
 		if _, err := units.FindUnitByCode(ctx, "02", day("2025-07-01")); partyworks.ErrorCode(err) != partyworks.ENOTFOUND {
 			t.Errorf("Hà Giang on 01/07/2025: %v", err)

@@ -66,7 +66,8 @@ func newHarness(t testing.TB, db *sqldb.DB) *harness {
 		h.ids[r.Code] = u.ID
 	}
 	h.server = web.NewServer(slog.New(slog.NewTextHandler(testLog{t}, nil)), web.Config{SecureCookies: true, Version: "test"},
-		web.Deps{Units: h.units, Users: h.users, Audit: h.audit, Ping: db.Ping})
+		web.Deps{Units: h.units, Users: h.users, Audit: h.audit, Ping: db.Ping, Documents: harnessDocuments(t, db), Members: sqldb.NewMemberService(db),
+			Tasks: harnessTasks(t, db), Due: []partyworks.DueSource{harnessTasks(t, db)}})
 	h.srv = httptest.NewServer(h.server)
 	t.Cleanup(h.srv.Close)
 	return h

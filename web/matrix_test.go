@@ -148,6 +148,9 @@ func TestEveryRouteEveryRoleEveryScope(t *testing.T) {
 		u := h.user("managed."+sc, partyworks.RoleStaff, code)
 		managed[sc] = u.ID
 	}
+	seedMatrixDocuments(t, h, scopeUnit)
+	seedMatrixMembers(t, h, scopeUnit)
+	seedMatrixTasks(t, h, scopeUnit)
 	cookies := map[string]*http.Cookie{}
 	for _, role := range partyworks.Roles {
 		cookies[string(role)] = h.login(string(role))
@@ -249,6 +252,19 @@ func fillRoute(pattern string, unitID, userID int64) (string, bool) {
 			return fmt.Sprint(userID)
 		case "{gid}":
 			return "999999"
+		case "{doc}": // a document of the unit (web/document_test.go)
+			targeted = true
+			return fmt.Sprint(matrixDocs[unitID].doc)
+		case "{mid}": // a member of the unit (web/member_test.go)
+			targeted = true
+			return fmt.Sprint(matrixMembers[unitID])
+		case "{fid}":
+			return fmt.Sprint(matrixDocs[unitID].file)
+		case "{rid}":
+			return fmt.Sprint(matrixDocs[unitID].route)
+		case "{tid}", "{did}", "{cid}": // a task, directive, campaign of the unit (web/task_test.go)
+			targeted = true
+			return fmt.Sprint(matrixTasks[unitID][p])
 		case "{file...}":
 			return "style.css"
 		case "{$}":

@@ -109,17 +109,99 @@ func (s *Server) coreRoutes() []*Route {
 	}
 }
 
-// memberRoutes: party members (the members issue).
+// memberRoutes: party members (the members issue). A member's unit
+// decides the scope (memberScope).
 func (s *Server) memberRoutes() []*Route {
-	return nil
+	read, write, imp := partyworks.ActMemberRead, partyworks.ActMemberWrite, partyworks.ActMemberImport
+	return []*Route{
+		{"GET", "/units/{id}/members", read, pathUnit, "Find the members of a subtree on a day", s.htmlMembers},
+		{"GET", "/units/{id}/members/export", read, pathUnit, "Export the listed members (CSV or XLSX)", s.htmlMembersExport},
+		{"GET", "/units/{id}/members/stats", read, pathUnit, "Member statistics of a subtree on a day", s.htmlMemberStats},
+		{"GET", "/units/{id}/members/stats.xlsx", read, pathUnit, "Member statistics as XLSX", s.htmlMemberStatsXLSX},
+		{"GET", "/units/{id}/members/new", write, pathUnit, "Form to add a member record", s.htmlMemberForm},
+		{"POST", "/units/{id}/members", write, pathUnit, "Add a member record", s.htmlMemberCreate},
+		{"GET", "/units/{id}/members/import", imp, pathUnit, "Form to import members", s.htmlMemberImportForm},
+		{"GET", "/units/{id}/members/template", imp, pathUnit, "The XLSX template for a members import", s.htmlMemberTemplate},
+		{"POST", "/units/{id}/members/import", imp, pathUnit, "Import members (CSV or XLSX)", s.htmlMemberImport},
+		{"GET", "/members/{mid}", read, memberScope, "A member's record, lifecycle and deadlines", s.htmlMember},
+		{"GET", "/members/{mid}/photo", read, memberScope, "A member's photo", s.htmlMemberPhoto},
+		{"POST", "/members/{mid}/steps", write, memberScope, "Record a lifecycle step (also on the member's behalf)", s.htmlMemberStep},
+		{"POST", "/members/{mid}/entries", write, memberScope, "Add a row to a table of the record", s.htmlMemberEntry},
+		{"GET", "/me/member", partyworks.ActSelf, nil, "The caller's own member record (self-service, read-only)", s.htmlMyMember},
+		{"GET", "/api/v1/units/{id}/members", read, pathUnit, "Find the members of a subtree on a day", s.apiMembers},
+		{"GET", "/api/v1/units/{id}/members/stats", read, pathUnit, "Member statistics of a subtree on a day", s.apiMemberStats},
+		{"POST", "/api/v1/units/{id}/members", write, pathUnit, "Add a member record", s.apiMemberCreate},
+		{"POST", "/api/v1/units/{id}/members/import", imp, pathUnit, "Import members (CSV or XLSX body)", s.apiMemberImport},
+		{"GET", "/api/v1/members/{mid}", read, memberScope, "A member's record and steps", s.apiMember},
+		{"POST", "/api/v1/members/{mid}/steps", write, memberScope, "Record a lifecycle step", s.apiMemberStep},
+	}
 }
 
 // taskRoutes: directives and the tasks they create (the directives issue).
 func (s *Server) taskRoutes() []*Route {
-	return nil
+	read, write, assign := partyworks.ActTaskRead, partyworks.ActTaskWrite, partyworks.ActTaskAssign
+	return []*Route{
+		{"GET", "/units/{id}/tasks", read, pathUnit, "A unit's tasks (received and given), notifications and directives", s.htmlTasks},
+		{"GET", "/units/{id}/directives/new", assign, pathUnit, "Form to register a directive", s.htmlDirectiveForm},
+		{"POST", "/units/{id}/directives", assign, pathUnit, "Register a directive", s.htmlDirectiveCreate},
+		{"GET", "/units/{id}/directives/{did}", read, pathUnit, "A directive's roll-up over the unit's subtree, late units, history", s.htmlDirective},
+		{"GET", "/units/{id}/directives/{did}/export", read, pathUnit, "Export the roll-up to XLSX", s.htmlRollupExport},
+		{"POST", "/units/{id}/directives/{did}/campaigns", assign, pathUnit, "Start a study campaign", s.htmlCampaignCreate},
+		{"GET", "/units/{id}/campaigns/{cid}", read, pathUnit, "A study campaign's coverage over the subtree", s.htmlCampaign},
+		{"POST", "/units/{id}/campaigns/{cid}/sessions", write, pathUnit, "Record the unit's study session", s.htmlSessionCreate},
+		{"GET", "/units/{id}/tasks/import", write, pathUnit, "Form to import task progress", s.htmlTaskImportForm},
+		{"POST", "/units/{id}/tasks/import", write, pathUnit, "Import task progress (CSV or XLSX)", s.htmlTaskImport},
+		{"POST", "/directives/{did}/tasks", assign, directiveOwner, "Give tasks: to units named or cascaded by kind", s.htmlAssign},
+		{"GET", "/tasks/{tid}", read, taskScope, "A task, its reports and sub-tasks", s.htmlTask},
+		{"POST", "/tasks/{tid}/progress", write, taskUnit, "Report progress (with evidence files)", s.htmlProgress},
+		{"POST", "/tasks/{tid}/review", assign, taskAssigner, "Accept or return a completion", s.htmlReview},
+		{"POST", "/tasks/{tid}/subtasks", assign, taskUnit, "Give sub-tasks to units below", s.htmlSubtasks},
+		{"GET", "/tasks/{tid}/files/{fid}", read, taskScope, "Download an evidence file", s.htmlEvidence},
+
+		{"GET", "/api/v1/units/{id}/tasks", read, pathUnit, "A unit's tasks (?given=true: those it gave)", s.apiTasks},
+		{"GET", "/api/v1/units/{id}/directives", read, pathUnit, "The directives on a unit's branch", s.apiDirectives},
+		{"POST", "/api/v1/units/{id}/directives", assign, pathUnit, "Register a directive", s.apiDirectiveCreate},
+		{"GET", "/api/v1/units/{id}/directives/{did}/rollup", read, pathUnit, "A directive's roll-up over the subtree, with how it was computed", s.apiRollupGet},
+		{"POST", "/api/v1/units/{id}/directives/{did}/campaigns", assign, pathUnit, "Start a study campaign", s.apiCampaignCreate},
+		{"GET", "/api/v1/units/{id}/campaigns/{cid}", read, pathUnit, "A study campaign's coverage over the subtree", s.apiCampaign},
+		{"POST", "/api/v1/units/{id}/campaigns/{cid}/sessions", write, pathUnit, "Record the unit's study session", s.apiSessionCreate},
+		{"POST", "/api/v1/units/{id}/tasks/import", write, pathUnit, "Import task progress (CSV or XLSX body)", s.apiTaskImport},
+		{"POST", "/api/v1/directives/{did}/tasks", assign, directiveOwner, "Give tasks: to units named or cascaded by kind", s.apiAssign},
+		{"GET", "/api/v1/tasks/{tid}", read, taskScope, "A task and its reports", s.apiTask},
+		{"POST", "/api/v1/tasks/{tid}/progress", write, taskUnit, "Report progress (JSON, or multipart with files)", s.apiProgress},
+		{"POST", "/api/v1/tasks/{tid}/review", assign, taskAssigner, "Accept or return a completion", s.apiReview},
+		{"POST", "/api/v1/tasks/{tid}/subtasks", assign, taskUnit, "Give sub-tasks to units below", s.apiSubtasks},
+	}
 }
 
 // documentRoutes: official documents (the documents issue).
 func (s *Server) documentRoutes() []*Route {
-	return nil
+	read, write, archive := partyworks.ActDocRead, partyworks.ActDocWrite, partyworks.ActDocArchive
+	users := partyworks.ActUserManage
+	d := s.needDocs
+	return []*Route{
+		{"GET", "/units/{id}/documents", read, pathUnit, "A unit's outgoing or incoming register, searchable", d(s.htmlDocuments)},
+		{"GET", "/units/{id}/documents/new", write, pathUnit, "Form to register a document", d(s.htmlDocumentForm)},
+		{"GET", "/units/{id}/documents/export", read, pathUnit, "Export a register as CSV or XLSX (?dir=, ?q=, ?year=, ?format=xlsx): only the lines the user may see", d(s.htmlDocumentsExport)},
+		{"POST", "/units/{id}/documents", write, pathUnit, "Register a document (an outgoing one takes its number)", d(s.htmlDocumentCreate)},
+		{"GET", "/units/{id}/retention", archive, pathUnit, "Documents due for archiving or disposal", d(s.htmlRetention)},
+		{"POST", "/units/{id}/retention", archive, pathUnit, "Archive or dispose of documents by a decision", d(s.htmlDispose)},
+		{"GET", "/documents/search", read, nil, "Full-text search over the documents the user may see", d(s.htmlSearch)},
+		{"GET", "/documents/{doc}", read, pathDocument, "A document, its files and routings", d(s.htmlDocument)},
+		{"POST", "/documents/{doc}/files", write, pathDocument, "Attach a file to a document", d(s.htmlAttach)},
+		{"GET", "/documents/{doc}/files/{fid}", read, pathDocument, "Download a document's file (as an attachment)", d(s.htmlDocumentFile)},
+		{"POST", "/documents/{doc}/routes", write, pathDocument, "Route a document to a department or person with a deadline", d(s.htmlRoute)},
+		{"POST", "/documents/{doc}/routes/{rid}/done", write, pathDocument, "Mark a routing handled", d(s.htmlRouteDone)},
+		{"GET", "/users/{uid}/clearance", users, userScope, "A user's clearance for classified documents", d(s.htmlClearance)},
+		{"POST", "/users/{uid}/clearance", users, userScope, "Set a user's clearance", d(s.htmlClearanceSet)},
+
+		{"GET", "/api/v1/units/{id}/documents", read, pathUnit, "A unit's register (?dir=out|in, ?q=, keyset pages)", d(s.apiDocuments)},
+		{"POST", "/api/v1/units/{id}/documents", write, pathUnit, "Register a document", d(s.apiDocumentCreate)},
+		{"GET", "/api/v1/documents/search", read, nil, "Full-text search, highlighted, over the documents the caller may see", d(s.apiSearch)},
+		{"GET", "/api/v1/documents/{doc}", read, pathDocument, "A document with its files and routings", d(s.apiDocument)},
+		{"POST", "/api/v1/documents/{doc}/files", write, pathDocument, "Attach a file (the body; ?name= gives its name)", d(s.apiAttach)},
+		{"GET", "/api/v1/documents/{doc}/files/{fid}", read, pathDocument, "Download a document's file", d(s.htmlDocumentFile)},
+		{"POST", "/api/v1/documents/{doc}/routes", write, pathDocument, "Route a document for handling", d(s.apiRoute)},
+		{"POST", "/api/v1/users/{uid}/clearance", users, userScope, "Set a user's clearance", d(s.apiClearance)},
+	}
 }

@@ -36,6 +36,13 @@ type Deps struct {
 	Units partyworks.UnitService
 	Users partyworks.UserService
 	Audit partyworks.AuditService
+	// Documents keeps the registers of official documents (nil: the
+	// document routes answer 404).
+	Documents partyworks.DocumentService
+	// Members keeps the party members (nil: the member routes answer 404).
+	Members partyworks.MemberService
+	// Tasks keeps directives and their tasks (nil: the task routes answer 404).
+	Tasks partyworks.TaskService
 	// Due are the capabilities that put items on a unit's "what needs
 	// doing" page.
 	Due []partyworks.DueSource

@@ -46,6 +46,9 @@ func (p previewPrinter) print(file string, rows int, pv *partyworks.PlanPreview,
 	})
 	p.list("Dissolved (they end the day before)", len(pv.Dissolved), func(i int) string {
 		d := pv.Dissolved[i]
+		if d.Into != "" {
+			return fmt.Sprintf("%s — %s into %s", unitText(d), d.Reason, d.Into)
+		}
 		return fmt.Sprintf("%s — %s", unitText(d), d.Reason)
 	})
 	p.list("Split", len(pv.Split), func(i int) string { return mergeText(pv.Split[i], "→") })

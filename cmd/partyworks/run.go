@@ -51,15 +51,21 @@ var commands = map[string]struct {
 	run   command
 	usage string
 }{
-	"serve":   {(*cli).serve, usageServe},
-	"migrate": {(*cli).migrate, usageMigrate},
-	"demo":    {(*cli).demo, usageDemo},
-	"units":   {(*cli).units, usageUnits},
-	"user":    {(*cli).user, usageUser},
-	"grant":   {(*cli).grant, usageGrant},
-	"token":   {(*cli).token, usageToken},
-	"audit":   {(*cli).audit, usageAudit},
-	"version": {(*cli).version, usageVersion},
+	"serve":     {(*cli).serve, usageServe},
+	"migrate":   {(*cli).migrate, usageMigrate},
+	"demo":      {(*cli).demo, usageDemo},
+	"units":     {(*cli).units, usageUnits},
+	"user":      {(*cli).user, usageUser},
+	"grant":     {(*cli).grant, usageGrant},
+	"token":     {(*cli).token, usageToken},
+	"audit":     {(*cli).audit, usageAudit},
+	"backup":    {(*cli).backup, usageBackup},
+	"restore":   {(*cli).restore, usageRestore},
+	"documents": {(*cli).documents, usageDocuments},
+	"members":   {(*cli).membersCmd, usageMembers},
+	"tasks":     {(*cli).tasksCmd, usageTasks},
+	"keys":      {(*cli).keys, usageKeys},
+	"version":   {(*cli).version, usageVersion},
 }
 
 // run is the whole program: main only calls it. A signal (Ctrl-C, SIGTERM)

@@ -76,9 +76,15 @@ func (c *cli) seedDemo(ctx context.Context, db *sqldb.DB, dsn string) (*demo.Log
 // listen serves until ctx is cancelled (SIGINT, SIGTERM), then shuts down
 // gracefully: requests in flight get ShutdownTimeout to finish.
 func (c *cli) listen(ctx context.Context, log *slog.Logger, cfg serveConfig, db *sqldb.DB, logins *demo.Logins) error {
+	docs, err := c.documentStore(db)
+	if err != nil {
+		return err
+	}
+	members := sqldb.NewMemberService(db)
 	handler := web.NewServer(log, web.Config{SecureCookies: !cfg.InsecureCookies, RequireTOTP: cfg.RequireTOTP, Version: version, MaxUpload: sheet.MaxSize + 1<<20},
 		web.Deps{
 			Units: sqldb.NewUnitService(db), Users: sqldb.NewUserService(db), Audit: sqldb.NewAuditService(db),
+			Documents: docs, Members: members, Tasks: c.tasks(ctx, log, db), Due: dueSources(docs, members, c.tasks(ctx, log, db)), // routed documents, members' deadlines and tasks on "what needs doing"
 			Ping: db.Ping, Now: time.Now,
 		})
 	srv := &http.Server{

@@ -14,6 +14,9 @@ Commands:
   grant        give an account a role over a unit's subtree
   token        create an API token
   audit        verify the audit trail's hash chain
+  backup       write a consistent copy of the SQLite database while it serves
+  restore      put a backup in place of a SQLite database (service stopped)
+  tasks        run the task reminders once; print a directive's roll-up
   version      print the version
   help         print this help, or a command's: partyworks help units
 

@@ -1,0 +1,108 @@
+package sqldb
+
+import (
+	"fmt"
+
+	"partyworks"
+)
+
+// foldMembers moves the members of a unit that folds: a whole merge moves
+// them all to f.To on the day; a divided unit moves each to the unit the
+// plan assigns them (Plan.AssignMembers), by default to f.To (which is
+// f.From itself when the divided unit carries on), and lists them all in
+// the preview for a person to confirm.
+func foldMembers(tx *Tx, f Fold) error {
+	rows, err := tx.Query(`SELECT `+memberCols+` FROM members m WHERE m.unit_id = ? AND m.since <= ? ORDER BY m.id`, f.From, f.Day)
+	if err != nil {
+		return fmt.Errorf("fold members: %w", err)
+	}
+	var ms []*partyworks.Member
+	for rows.Next() {
+		m, _, err := scanMember(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Transfers on their way to the unit now go to its successor.
+	if f.To != f.From {
+		if _, err := tx.Exec(`UPDATE members SET transfer_to = ? WHERE transfer_to = ?`, f.To, f.From); err != nil {
+			return err
+		}
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	valid := map[int64]bool{f.To: true}
+	for _, o := range f.Options {
+		valid[o] = true
+	}
+	names := map[int64]partyworks.PlanUnit{}
+	unitRef := func(id int64) partyworks.PlanUnit {
+		if u, ok := names[id]; ok {
+			return u
+		}
+		u := partyworks.PlanUnit{ID: id}
+		if v, err := tx.versionAt(id, f.Day); err == nil {
+			u.Code, u.Name = v.code, v.name
+		} else if v, err := tx.versionAt(id, fmtDate(parseDate(f.Day).AddDate(0, 0, -1))); err == nil {
+			u.Code, u.Name = v.code, v.name
+		}
+		names[id] = u
+		return u
+	}
+	var options []partyworks.PlanUnit
+	for _, o := range f.Options {
+		options = append(options, unitRef(o))
+	}
+	st := newStatBuf()
+	for _, m := range ms {
+		to := f.To
+		if f.Plan != nil {
+			if code, ok := f.Plan.AssignMembers[m.ID]; ok {
+				id, err := tx.unitByCode(code, f.Day)
+				if err != nil || !valid[id] {
+					return partyworks.FieldErrorf("assign_members", "%s may only go to one of the units %s was divided into", m.FullName, unitRef(f.From).Name)
+				}
+				to = id
+			}
+		}
+		if f.Options != nil && f.Preview != nil {
+			f.Preview.MemberReview = append(f.Preview.MemberReview, partyworks.PlanMemberReview{
+				MemberID: m.ID, Name: m.FullName, From: unitRef(f.From), To: unitRef(to), Options: options})
+		}
+		if to == m.UnitID {
+			continue
+		}
+		if err := st.member(tx, m, m.UnitID, f.Day, -1); err != nil {
+			return err
+		}
+		if err := st.member(tx, m, to, f.Day, 1); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO member_history (member_id, unit_id, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)`,
+			m.ID, m.UnitID, m.Status, fmtDate(m.Since), f.Day); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE members SET unit_id = ?, since = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			to, f.Day, fmtTime(tx.now), m.ID); err != nil {
+			return err
+		}
+	}
+	if err := st.flush(tx); err != nil {
+		return err
+	}
+	return tx.audit("member.fold", fmt.Sprintf("unit:%d", f.From), nil, map[string]any{"to": f.To, "day": f.Day, "members": len(ms)})
+}
+
+// unitByCode finds the unit that carries a code on a day.
+func (tx *Tx) unitByCode(code, d string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(`SELECT unit_id FROM unit_versions WHERE code = ? AND valid_from <= ? AND ? < valid_to`, code, d, d).Scan(&id)
+	return id, err
+}

@@ -1,0 +1,341 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"partyworks"
+	"partyworks/vntext"
+)
+
+// ImportMembers loads a members file: every row is validated; good rows
+// go in, in transactions of imp.Batch rows (20,000) with multi-row
+// INSERTs (500 rows a statement);
+// bad rows come back with line, column and reason. A row whose citizen ID
+// is already recorded changes nothing, so importing a file again changes
+// nothing. The job (keyed by the file's hash) records how far it got after
+// each batch, so an interrupted import resumes after the last batch
+// committed. The statistics of each batch are added per unit in memory and
+// written once per batch, up the tree.
+func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.MemberImport) (_ *partyworks.MemberImportResult, err error) {
+	if imp.Effective.IsZero() {
+		imp.Effective = partyworks.Today(s.db.Now())
+	}
+	batch := imp.Batch
+	if batch <= 0 {
+		batch = 20000
+	}
+	t := imp.Table
+	res := &partyworks.MemberImportResult{Rows: len(t.Rows)}
+	rr, err := partyworks.NewMemberRowReader(t, partyworks.Today(s.db.Now()))
+	if err != nil {
+		return nil, err
+	}
+	d := fmtDate(imp.Effective)
+	units, err := s.unitsOn(ctx, d, imp.Within)
+	if err != nil {
+		return nil, err
+	}
+	job, done, err := s.importJob(ctx, imp, res)
+	if err != nil {
+		return nil, err
+	}
+	res.JobID, res.Resumed = job, done
+	// An earlier bulk load that was cut short may have left the indexes
+	// dropped: build them back first. A bulk load into an empty members
+	// table drops the secondary indexes and builds them once at the end
+	// (even when it fails or is cancelled), which beats maintaining them
+	// row by row.
+	if err := s.memberIndexes(ctx, false); err != nil {
+		return nil, err
+	}
+	if bulk, err := s.bulkLoad(ctx, len(t.Rows)-done); err != nil {
+		return nil, err
+	} else if bulk {
+		if err := s.memberIndexes(ctx, true); err != nil {
+			return nil, err
+		}
+		defer func() {
+			ictx := context.WithoutCancel(ctx)
+			ierr := s.memberIndexes(ictx, false)
+			if ierr == nil && s.db.Postgres() {
+				// PostgreSQL's figures for a table that was empty (SQLite
+				// plans without them, as elsewhere: see DB.analyze).
+				ierr = s.db.ExecRaw(ictx, "ANALYZE members")
+			}
+			if ierr != nil && err == nil {
+				err = ierr
+			}
+		}()
+	}
+	seen := make(map[string]int, len(t.Rows))
+	for start := 0; start < len(t.Rows); start += batch {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		end := min(start+batch, len(t.Rows))
+		err := s.db.update(ctx, func(tx *Tx) error {
+			return tx.importBatch(rr, t, start, end, done, units, d, seen, res, job)
+		})
+		if err != nil {
+			return res, err
+		}
+		if imp.Progress != nil {
+			imp.Progress(end, len(t.Rows))
+		}
+	}
+	err = s.db.update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`UPDATE member_import_jobs SET status = 'done', updated_at = ? WHERE id = ?`, fmtTime(tx.now), job); err != nil {
+			return err
+		}
+		return tx.audit("member.import", fmt.Sprintf("import:%d", job), nil, map[string]any{
+			"file": imp.Name, "rows": res.Rows, "inserted": res.Inserted, "existing": res.Existing, "errors": len(res.Errors), "resumed": res.Resumed})
+	})
+	return res, err
+}
+
+// memberIndexSQL are the secondary indexes of members, as
+// 0002_members.sql creates them (the citizen ID's unique index stays:
+// imports rely on it).
+var memberIndexSQL = [][2]string{
+	{"members_unit", "members (unit_id, sort_key)"},
+	{"members_name", "members (name_fold)"},
+	{"members_given", "members (given_fold)"},
+	{"members_sort", "members (sort_key)"},
+	{"members_transfer", "members (transfer_to)"},
+}
+
+// memberIndexes drops the secondary indexes of members, or creates those
+// missing.
+func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
+	for _, ix := range memberIndexSQL {
+		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + ix[1]
+		if drop {
+			q = "DROP INDEX IF EXISTS " + ix[0]
+		}
+		if err := s.db.ExecRaw(ctx, q); err != nil {
+			return fmt.Errorf("member indexes: %w", err)
+		}
+	}
+	return nil
+}
+
+// defaultBulkRows is how many rows make an import into an empty members
+// table a bulk load.
+const defaultBulkRows = 50000
+
+// bulkLoad reports whether n rows into the members table make a bulk
+// load: the table is empty and n is at least BulkRows.
+func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
+	min := s.BulkRows
+	if min <= 0 {
+		min = defaultBulkRows
+	}
+	if n < min {
+		return false, nil
+	}
+	var k int
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) x`).Scan(&k); err != nil {
+		return false, err
+	}
+	return k == 0, nil
+}
+
+// unitsOn maps the codes of the units standing on day d (inside the
+// importer's subtrees) to their ids.
+func (s *MemberService) unitsOn(ctx context.Context, d string, within []string) (map[string]int64, error) {
+	rows, err := s.db.query(ctx, `SELECT code, unit_id, path FROM unit_versions WHERE valid_from <= ? AND ? < valid_to`, d, d)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var code, path string
+		var id int64
+		if err := rows.Scan(&code, &id, &path); err != nil {
+			return nil, err
+		}
+		if within != nil && !insideAny(path, within) {
+			id = -id // known, but outside the importer's units
+		}
+		out[code] = id
+	}
+	return out, rows.Err()
+}
+
+func insideAny(path string, within []string) bool {
+	for _, w := range within {
+		if strings.HasPrefix(path, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// importJob finds or starts the job of this file; done is the number of
+// rows an earlier run committed.
+func (s *MemberService) importJob(ctx context.Context, imp partyworks.MemberImport, res *partyworks.MemberImportResult) (int64, int, error) {
+	var id int64
+	var done int
+	err := s.db.update(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(`SELECT id, done, inserted, existing FROM member_import_jobs WHERE hash = ?`, imp.Hash).Scan(&id, &done, &res.Inserted, &res.Existing)
+		if err == nil {
+			if done >= len(imp.Table.Rows) {
+				done = 0 // a finished file imported again: run it through, it changes nothing
+				res.Inserted, res.Existing = 0, 0
+			}
+			_, err = tx.Exec(`UPDATE member_import_jobs SET status = 'running', updated_at = ? WHERE id = ?`, fmtTime(tx.now), id)
+			return err
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		id, err = tx.InsertID(`INSERT INTO member_import_jobs (name, hash, rows, status, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)`,
+			imp.Name, imp.Hash, len(imp.Table.Rows), fmtTime(tx.now), fmtTime(tx.now))
+		return err
+	})
+	return id, done, err
+}
+
+// importCols are the columns an import writes, importChunk how many rows
+// one INSERT carries: a statement a row cost a round trip per member on
+// PostgreSQL and the statement overhead on SQLite.
+const (
+	importCols = `citizen_id, full_name, name_fold, given_fold, sort_key, sex, birth_date, birthplace, hometown,
+	address, ethnicity, religion, occupation, education, professional, theory, card_number, record_number, unit_id, status,
+	since, admitted, ceremony, updated_at`
+	importColN  = 24
+	importChunk = 500
+)
+
+// importSQL inserts n rows, skipping citizen IDs already recorded, and
+// returns the citizen IDs it inserted (so the statistics count exactly
+// those, even if another writer got there first).
+func importSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO members (" + importCols + ") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", importColN), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(" ON CONFLICT (citizen_id) DO NOTHING RETURNING citizen_id")
+	return b.String()
+}
+
+// importBatch validates and inserts rows [start, end) in one transaction.
+// Rows before done were committed by an earlier run and are only checked.
+func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, start, end, done int, units map[string]int64,
+	d string, seen map[string]int, res *partyworks.MemberImportResult, job int64) error {
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	st := newStatBuf()
+	st.local = map[statKey]int64{}
+	now := fmtTime(tx.now)
+	inserted, existing := 0, 0
+	pending := make([]*partyworks.Member, 0, importChunk)
+	args := make([]any, 0, importChunk*importColN)
+	// write inserts the pending rows in one statement and counts those
+	// inserted in the statistics.
+	write := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		stmt, ok := stmts[len(pending)]
+		if !ok {
+			var err error
+			if stmt, err = tx.Prepare(importSQL(len(pending))); err != nil {
+				return err
+			}
+			stmts[len(pending)] = stmt
+		}
+		args = args[:0]
+		for _, m := range pending {
+			folded := vntext.Fold(m.FullName)
+			args = append(args, m.CitizenID, m.FullName, folded, givenFromFolded(folded), SortKey(m.FullName),
+				m.Sex, fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
+				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, m.Status, d, optDate(m.Admitted), optDate(m.Ceremony), now)
+		}
+		rows, err := stmt.QueryContext(tx.ctx, args...)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		added := make(map[string]bool, len(pending))
+		for rows.Next() {
+			var cid string
+			if err := rows.Scan(&cid); err != nil {
+				rows.Close()
+				return err
+			}
+			added[cid] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		for _, m := range pending {
+			if !added[m.CitizenID] {
+				existing++
+				continue
+			}
+			inserted++
+			if err := st.member(tx, m, m.UnitID, d, 1); err != nil {
+				return err
+			}
+		}
+		pending = pending[:0]
+		return nil
+	}
+	for i := start; i < end; i++ {
+		m, code, rerr := rr.Row(i)
+		if rerr == nil {
+			if prev, dup := seen[m.CitizenID]; dup {
+				rerr = &partyworks.RowError{Line: t.Lines[i], Column: "citizen_id", Reason: fmt.Sprintf("the citizen ID %s is also on line %d", m.CitizenID, prev)}
+			} else if id, ok := units[code]; !ok {
+				rerr = &partyworks.RowError{Line: t.Lines[i], Column: "unit_code", Reason: fmt.Sprintf("no unit has the code %q on %s", code, d)}
+			} else if id < 0 {
+				rerr = &partyworks.RowError{Line: t.Lines[i], Column: "unit_code", Reason: fmt.Sprintf("the unit %q is outside the units you may import into", code)}
+			} else {
+				m.UnitID = id
+				seen[m.CitizenID] = t.Lines[i]
+			}
+		}
+		if rerr != nil {
+			res.Errors = append(res.Errors, *rerr)
+			continue
+		}
+		if i < done {
+			continue
+		}
+		pending = append(pending, m)
+		if len(pending) == importChunk {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	if err := st.flush(tx); err != nil {
+		return err
+	}
+	if end <= done {
+		return nil
+	}
+	res.Inserted += inserted
+	res.Existing += existing
+	_, err := tx.Exec(`UPDATE member_import_jobs SET done = ?, inserted = ?, existing = ?, updated_at = ? WHERE id = ?`,
+		end, res.Inserted, res.Existing, now, job)
+	return err
+}

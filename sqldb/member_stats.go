@@ -1,0 +1,371 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"partyworks"
+)
+
+// Member statistics are kept as dated deltas per unit and every ancestor
+// (member_stats): a member entering or leaving a category adds +1 or −1
+// on the day to their unit and to each unit above it *as the tree stands
+// from that day on*. A subtree's figure on day D is then one index range
+// on its root's rows (SUM(n) WHERE unit_id = root AND day <= D), whatever
+// the size of the subtree. When a unit moves (DB.OnMove), its subtree's
+// rows move from the old ancestors to the new ones.
+
+// statDims are the dimensions counted for counted members; "status" is
+// counted for everyone.
+func statDims(m *partyworks.Member) [][2]string {
+	dims := [][2]string{{"status", string(m.Status)}}
+	if !m.Status.Counted() {
+		return dims
+	}
+	dims = append(dims,
+		[2]string{"sex", string(m.Sex)},
+		[2]string{"ethnicity", m.Ethnicity},
+		[2]string{"religion", m.Religion},
+		[2]string{"education", m.Education},
+		[2]string{"professional", m.Professional},
+		[2]string{"theory", m.Theory},
+		[2]string{"birth", m.BirthDate.Format("2006-01")},
+	)
+	if !m.Admitted.IsZero() {
+		dims = append(dims, [2]string{"admitted", m.Admitted.Format("2006-01")})
+	}
+	return dims
+}
+
+type statKey struct {
+	unit     int64
+	dim, val string
+	day      string
+}
+
+// segment is a stretch of days over which a unit had the same ancestors.
+type segment struct {
+	ids      []int64 // the unit and its ancestors
+	from, to string  // [from, to)
+}
+
+// statBuf gathers deltas in memory and writes them once.
+type statBuf struct {
+	d     map[statKey]int64
+	local map[statKey]int64   // bulk loads: per unit, before spreading
+	segs  map[int64][]segment // unit → its segments (cached for a bulk load)
+}
+
+func newStatBuf() *statBuf {
+	return &statBuf{d: map[statKey]int64{}, segs: map[int64][]segment{}}
+}
+
+// segments returns the unit's ancestor chains from day on.
+func (b *statBuf) segments(tx *Tx, unit int64, day string) ([]segment, error) {
+	all, ok := b.segs[unit]
+	if !ok {
+		rows, err := tx.Query(`SELECT path, valid_from, valid_to FROM unit_versions WHERE unit_id = ? ORDER BY valid_from`, unit)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var s segment
+			var path string
+			if err := rows.Scan(&path, &s.from, &s.to); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			s.ids = pathIDs(path)
+			all = append(all, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		b.segs[unit] = all
+	}
+	var out []segment
+	for _, s := range all {
+		if s.to <= day {
+			continue
+		}
+		if s.from < day {
+			s.from = day
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, partyworks.Errorf(partyworks.EINVALID, "unit %d does not stand on %s", unit, day)
+	}
+	return out, nil
+}
+
+// add records n for (dim, val) at unit from day on, for the unit and every
+// ancestor over each segment of the tree.
+func (b *statBuf) add(tx *Tx, unit int64, day string, dims [][2]string, n int64) error {
+	segs, err := b.segments(tx, unit, day)
+	if err != nil {
+		return err
+	}
+	// Per ancestor, the stretches where it is above the unit: +n at the
+	// start of each, −n at its end (adjacent stretches merge).
+	type stretch struct{ from, to string }
+	spans := map[int64][]stretch{}
+	for _, s := range segs {
+		for _, id := range s.ids {
+			sp := spans[id]
+			if k := len(sp); k > 0 && sp[k-1].to == s.from {
+				sp[k-1].to = s.to
+			} else {
+				sp = append(sp, stretch{s.from, s.to})
+			}
+			spans[id] = sp
+		}
+	}
+	for id, sp := range spans {
+		for _, st := range sp {
+			for _, dv := range dims {
+				b.d[statKey{id, dv[0], dv[1], st.from}] += n
+				if st.to != "9999-12-31" {
+					b.d[statKey{id, dv[0], dv[1], st.to}] -= n
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// member counts (n = +1) or uncounts (−1) a member at a unit from day on.
+// In a bulk load (b.local set) the deltas are first summed per unit and
+// spread up the tree once, at flush: two stages.
+func (b *statBuf) member(tx *Tx, m *partyworks.Member, unit int64, day string, n int64) error {
+	if b.local != nil {
+		for _, dv := range statDims(m) {
+			b.local[statKey{unit, dv[0], dv[1], day}] += n
+		}
+		return nil
+	}
+	return b.add(tx, unit, day, statDims(m), n)
+}
+
+// flush writes the deltas (in a stable order, so that concurrent writers
+// on PostgreSQL lock rows in the same order).
+func (b *statBuf) flush(tx *Tx) error {
+	for k, n := range b.local {
+		if n != 0 {
+			if err := b.add(tx, k.unit, k.day, [][2]string{{k.dim, k.val}}, n); err != nil {
+				return err
+			}
+		}
+	}
+	if b.local != nil {
+		b.local = map[statKey]int64{}
+	}
+	keys := make([]statKey, 0, len(b.d))
+	for k, n := range b.d {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, c := keys[i], keys[j]
+		if a.unit != c.unit {
+			return a.unit < c.unit
+		}
+		if a.dim != c.dim {
+			return a.dim < c.dim
+		}
+		if a.val != c.val {
+			return a.val < c.val
+		}
+		return a.day < c.day
+	})
+	if len(keys) == 0 {
+		return nil
+	}
+	return b.write(tx, keys)
+}
+
+// statChunk is how many deltas one upsert statement carries: one
+// statement per delta made the statements' overhead half the cost of a
+// bulk import's statistics.
+const statChunk = 200
+
+// write upserts the deltas of keys, statChunk rows a statement (keys are
+// distinct, as PostgreSQL's ON CONFLICT DO UPDATE requires).
+func (b *statBuf) write(tx *Tx, keys []statKey) error {
+	prepared := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range prepared {
+			st.Close()
+		}
+	}()
+	args := make([]any, 0, 5*statChunk)
+	for start := 0; start < len(keys); start += statChunk {
+		chunk := keys[start:min(start+statChunk, len(keys))]
+		st, ok := prepared[len(chunk)]
+		if !ok {
+			var q strings.Builder
+			q.WriteString(`INSERT INTO member_stats (unit_id, dim, val, day, n) VALUES `)
+			for i := range chunk {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?, ?, ?)")
+			}
+			q.WriteString(` ON CONFLICT (unit_id, dim, val, day) DO UPDATE SET n = member_stats.n + excluded.n`)
+			var err error
+			if st, err = tx.Prepare(q.String()); err != nil {
+				return err
+			}
+			prepared[len(chunk)] = st
+		}
+		args = args[:0]
+		for _, k := range chunk {
+			args = append(args, k.unit, k.dim, k.val, k.day, b.d[k])
+		}
+		if _, err := st.ExecContext(tx.ctx, args...); err != nil {
+			return fmt.Errorf("member stats: %w", err)
+		}
+	}
+	b.d = map[statKey]int64{}
+	return nil
+}
+
+// moveStats moves a moved unit's subtree totals from the ancestors it
+// left to those it joined: its totals up to the day, on the day, and each
+// later delta on its own day.
+func moveStats(tx *Tx, mv Move) error {
+	oldIDs, newIDs := pathIDs(mv.OldPath), pathIDs(mv.NewPath)
+	in := func(ids []int64, id int64) bool {
+		for _, x := range ids {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+	var left, joined []int64
+	for _, id := range oldIDs {
+		if id != mv.Unit && !in(newIDs, id) {
+			left = append(left, id)
+		}
+	}
+	for _, id := range newIDs {
+		if id != mv.Unit && !in(oldIDs, id) {
+			joined = append(joined, id)
+		}
+	}
+	if len(left) == 0 && len(joined) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(`SELECT dim, val, d, SUM(n) FROM (SELECT dim, val, CASE WHEN day < ? THEN ? ELSE day END AS d, n
+		FROM member_stats WHERE unit_id = ?) x GROUP BY dim, val, d`, mv.Day, mv.Day, mv.Unit)
+	if err != nil {
+		return fmt.Errorf("move stats: %w", err)
+	}
+	b := newStatBuf()
+	for rows.Next() {
+		var dim, val, day string
+		var n int64
+		if err := rows.Scan(&dim, &val, &day, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		for _, id := range left {
+			b.d[statKey{id, dim, val, day}] -= n
+		}
+		for _, id := range joined {
+			b.d[statKey{id, dim, val, day}] += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return b.flush(tx)
+}
+
+// MemberStats returns a subtree's figures on a day: one range read of the
+// subtree root's rows.
+func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyworks.Date) (*partyworks.MemberStats, error) {
+	rows, err := s.db.query(ctx, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, fmtDate(at))
+	if err != nil {
+		return nil, fmt.Errorf("member stats: %w", err)
+	}
+	defer rows.Close()
+	st := &partyworks.MemberStats{UnitID: unitID, At: at, Counts: map[string]map[string]int{}}
+	for rows.Next() {
+		var dim, val string
+		var n int
+		if err := rows.Scan(&dim, &val, &n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			continue
+		}
+		if st.Counts[dim] == nil {
+			st.Counts[dim] = map[string]int{}
+		}
+		st.Counts[dim][val] = n
+	}
+	return st, rows.Err()
+}
+
+// RecountMemberStats counts a subtree's figures on a day from the records
+// themselves (every member's unit and status on the day, the tree on the
+// day): slow, for tests and for checking the maintained figures.
+func (s *MemberService) RecountMemberStats(ctx context.Context, unitID int64, at partyworks.Date) (*partyworks.MemberStats, error) {
+	d := fmtDate(at)
+	var path string
+	if err := s.db.queryRow(ctx, `SELECT path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&path); err != nil {
+		return &partyworks.MemberStats{UnitID: unitID, At: at, Counts: map[string]map[string]int{}}, nil
+	}
+	lo, hi := subtreeRange(path)
+	rows, err := s.db.query(ctx, `SELECT `+memberCols+`, st.unit_id, st.status FROM (`+stateAt+`) st
+		JOIN members m ON m.id = st.member_id
+		JOIN unit_versions v ON v.unit_id = st.unit_id AND v.valid_from <= ? AND ? < v.valid_to
+		WHERE v.path >= ? AND v.path < ?`, d, d, d, d, d, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	st := &partyworks.MemberStats{UnitID: unitID, At: at, Counts: map[string]map[string]int{}}
+	for rows.Next() {
+		var unit int64
+		var status partyworks.MemberStatus
+		m, _, err := scanMemberExtra(rows, &unit, &status)
+		if err != nil {
+			return nil, err
+		}
+		m.Status = status
+		for _, dv := range statDims(m) {
+			if st.Counts[dv[0]] == nil {
+				st.Counts[dv[0]] = map[string]int{}
+			}
+			st.Counts[dv[0]][dv[1]]++
+		}
+	}
+	return st, rows.Err()
+}
+
+// stateAt is every member's (unit, status) on a day: the current state if
+// it began by then, else the history period that covers the day. It takes
+// the day three times.
+const stateAt = `SELECT id AS member_id, unit_id, status FROM members WHERE since <= ?
+	UNION ALL SELECT member_id, unit_id, status FROM member_history WHERE valid_from <= ? AND ? < valid_to`
+
+// scanMemberExtra scans memberCols followed by extra columns.
+func scanMemberExtra(rows interface{ Scan(...any) error }, extra ...any) (*partyworks.Member, string, error) {
+	return scanMember(extraScanner{rows, extra})
+}
+
+type extraScanner struct {
+	s     interface{ Scan(...any) error }
+	extra []any
+}
+
+func (e extraScanner) Scan(dest ...any) error { return e.s.Scan(append(dest, e.extra...)...) }

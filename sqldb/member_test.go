@@ -1,0 +1,470 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"partyworks"
+	"partyworks/sheet"
+	"partyworks/sqldb"
+	"partyworks/sqldb/sqldbtest"
+)
+
+// memberFixture is a small tree with a clock:
+//
+//	22 province ─ 193 city ─ W1 ward ─ C1, C2 cells
+//	                      └─ W2 ward ─ C3 cell
+//	           └─ 207 district ─ W3 ward ─ C4 cell
+type memberFixture struct {
+	db      *sqldb.DB
+	units   *sqldb.UnitService
+	members *sqldb.MemberService
+	now     time.Time
+	ids     map[string]int64
+	cid     int
+}
+
+func newMemberFixture(t *testing.T, db *sqldb.DB) *memberFixture {
+	f := &memberFixture{db: db, now: time.Date(2020, 1, 1, 5, 0, 0, 0, time.UTC), ids: map[string]int64{}}
+	db.Now = func() time.Time { return f.now }
+	f.units = sqldb.NewUnitService(db)
+	f.members = sqldb.NewMemberService(db)
+	mustImport(t, f.units, "2019-01-01",
+		[4]string{"22", "Tỉnh ủy Quảng Ninh", "province", ""},
+		[4]string{"193", "Thành ủy Hạ Long", "provincial_city", "22"},
+		[4]string{"W1", "Đảng ủy phường Một", "ward", "193"},
+		[4]string{"C1", "Chi bộ khu 1", "cell", "W1"},
+		[4]string{"C2", "Chi bộ khu 2", "cell", "W1"},
+		[4]string{"W2", "Đảng ủy phường Hai", "ward", "193"},
+		[4]string{"C3", "Chi bộ khu 3", "cell", "W2"},
+		[4]string{"207", "Huyện ủy Cô Tô", "district", "22"},
+		[4]string{"W3", "Đảng ủy thị trấn Ba", "township", "207"},
+		[4]string{"C4", "Chi bộ khu 4", "cell", "W3"},
+	)
+	for _, c := range []string{"22", "193", "W1", "C1", "C2", "W2", "C3", "207", "W3", "C4"} {
+		f.ids[c] = mustCode(t, f.units, c, "2019-06-01").ID
+	}
+	return f
+}
+
+// cidFor makes a valid citizen ID for a birth date and sex.
+func (f *memberFixture) cidFor(birth partyworks.Date, sex partyworks.Sex) string {
+	f.cid++
+	code := (birth.Year()/100 - 19) * 2
+	if sex == partyworks.Female {
+		code++
+	}
+	return fmt.Sprintf("022%d%02d%06d", code, birth.Year()%100, f.cid)
+}
+
+func (f *memberFixture) add(t *testing.T, name string, sex partyworks.Sex, birth, unit string, st partyworks.MemberStatus) *partyworks.Member {
+	t.Helper()
+	m := &partyworks.Member{FullName: name, Sex: sex, BirthDate: day(birth), UnitID: f.ids[unit], Status: st,
+		Ethnicity: "Kinh", Education: "12/12", Theory: "Sơ cấp"}
+	m.CitizenID = f.cidFor(m.BirthDate, sex)
+	if st.Member() {
+		m.Admitted, m.Ceremony = day("2010-03-01"), day("2010-03-20")
+	}
+	if err := f.members.CreateMember(context.Background(), m); err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	return m
+}
+
+func TestMemberRecordSearchAndSort(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		names := []string{"Nguyễn Văn An", "Đặng Thị Ánh", "Trần Văn Anh", "Lê Bình", "Phạm Thị Dương", "Hoàng Văn Đức", "Nguyễn Thị An"}
+		for i, n := range names {
+			f.add(t, n, []partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%d-05-01", 70+i), "C1", partyworks.StatusOfficial)
+		}
+		list, total, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["193"]})
+		if err != nil || total != len(names) {
+			t.Fatalf("list: %d %v", total, err)
+		}
+		var got []string
+		for _, m := range list {
+			got = append(got, m.FullName)
+		}
+		// Given name first, Vietnamese collation (An < Anh < Ánh < Bình < Dương < Đức), then middle, then family.
+		want := []string{"Nguyễn Thị An", "Nguyễn Văn An", "Trần Văn Anh", "Đặng Thị Ánh", "Lê Bình", "Phạm Thị Dương", "Hoàng Văn Đức"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("order:\n got %v\nwant %v", got, want)
+		}
+		for q, want := range map[string]int{"dang": 1, "nguyen van an": 1, "an": 4, "anh": 2, "NGUYỄN": 2, "duc": 1, "xyz": 0} {
+			_, n, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Query: q})
+			if err != nil || n != want {
+				t.Errorf("search %q: %d results (%v), want %d", q, n, err, want)
+			}
+		}
+		one, n, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Query: list[3].CitizenID})
+		if n != 1 || one[0].ID != list[3].ID {
+			t.Errorf("by citizen ID: %d", n)
+		}
+		if _, n, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["207"]}); n != 0 {
+			t.Errorf("another subtree: %d", n)
+		}
+		if _, n, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Sex: partyworks.Female, Within: []string{"/nowhere/"}}); n != 0 {
+			t.Errorf("outside the caller's subtrees: %d", n)
+		}
+		// Keyset pages cover the list once.
+		page1, _, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Limit: 4})
+		page2, _, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Limit: 4, After: page1[3].Cursor})
+		if len(page2) != 3 || page2[0].FullName != "Lê Bình" {
+			t.Errorf("second page: %d rows", len(page2))
+		}
+		// A citizen ID in use is refused, and nothing is written.
+		dup := *list[0]
+		dup.ID = 0
+		if err := f.members.CreateMember(ctx, &dup); partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+			t.Errorf("duplicate citizen ID: %v", err)
+		}
+		bad := *list[0]
+		bad.CitizenID = "022199001234"
+		if err := f.members.CreateMember(ctx, &bad); partyworks.ErrorField(err) != "citizen_id" {
+			t.Errorf("inconsistent citizen ID: %v", err)
+		}
+		// Update with a stale version is refused.
+		m, _ := f.members.FindMemberByID(ctx, list[0].ID)
+		m.Occupation = "Giáo viên"
+		if err := f.members.UpdateMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		m.Version = 1
+		if err := f.members.UpdateMember(ctx, m); partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+			t.Errorf("stale update: %v", err)
+		}
+		if err := f.members.AddEntry(ctx, m.ID, &partyworks.MemberEntry{Kind: partyworks.EntryWork, From: day("2000-01-01"), Title: "Giáo viên"}); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := f.members.FindMemberByID(ctx, m.ID); len(m.Entries) != 1 {
+			t.Errorf("entries: %v", m.Entries)
+		}
+	})
+}
+
+func TestMemberLifecycle(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = time.Date(2025, 1, 2, 3, 0, 0, 0, time.UTC)
+		ctx := partyworks.WithActor(context.Background(), partyworks.Actor{Username: "secretary", Addr: "test", OnBehalf: "Vũ Thị Hoa"})
+		intro1 := f.add(t, "Bùi Văn Một", partyworks.Male, "1960-01-01", "C1", partyworks.StatusOfficial)
+		intro2 := f.add(t, "Bùi Văn Hai", partyworks.Male, "1961-01-01", "C1", partyworks.StatusOfficial)
+		young := f.add(t, "Vũ Thị Hoa", partyworks.Female, "2007-08-15", "C1", partyworks.StatusCandidate)
+		step := func(m *partyworks.Member, in partyworks.StepInput) error {
+			_, err := f.members.RecordStep(ctx, m.ID, in)
+			return err
+		}
+		f.now = time.Date(2025, 12, 1, 3, 0, 0, 0, time.UTC)
+		if err := step(young, partyworks.StepInput{Step: partyworks.StepApply, Date: day("2025-03-01")}); err != nil {
+			t.Fatal(err)
+		}
+		err := step(young, partyworks.StepInput{Step: partyworks.StepResolve, Date: day("2025-08-01"), Introducers: []string{intro1.CitizenID, intro2.CitizenID}})
+		if msg := partyworks.ErrorMessage(err); !strings.Contains(msg, "17 years 11 months") || !strings.Contains(msg, "294-QĐ/TW") {
+			t.Fatalf("under age: %v", err)
+		}
+		if err := step(young, partyworks.StepInput{Step: partyworks.StepCeremony, Date: day("2025-08-01")}); partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+			t.Fatalf("ceremony before admission: %v", err)
+		}
+		for _, in := range []partyworks.StepInput{
+			{Step: partyworks.StepResolve, Date: day("2025-08-20"), Introducers: []string{intro1.CitizenID, intro2.CitizenID}},
+			{Step: partyworks.StepAdmit, Date: day("2025-09-10"), Decision: "120-QĐ/ĐU"},
+			{Step: partyworks.StepCeremony, Date: day("2025-09-30")},
+		} {
+			if err := step(young, in); err != nil {
+				t.Fatalf("%s: %v", in.Step, err)
+			}
+		}
+		m, _ := f.members.FindMemberByID(ctx, young.ID)
+		if m.Status != partyworks.StatusProbationary || !m.Admitted.Equal(day("2025-09-10")) {
+			t.Fatalf("after the ceremony: %s %v", m.Status, m.Admitted)
+		}
+		if err := step(young, partyworks.StepInput{Step: partyworks.StepRecognize, Date: day("2025-11-30")}); err == nil {
+			t.Fatal("recognized before the end of probation")
+		}
+		// Official transfer: in progress on both sides until received.
+		if err := step(intro1, partyworks.StepInput{Step: partyworks.StepTransferOut, Date: day("2025-10-01"), UnitID: f.ids["C4"]}); err != nil {
+			t.Fatal(err)
+		}
+		// Listed at the sending side while in progress (the receiving side
+		// reaches the record through UnitPaths, below).
+		if ms, _, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["W1"], Statuses: []partyworks.MemberStatus{partyworks.StatusTransferring}}); len(ms) != 1 || ms[0].ID != intro1.ID {
+			t.Errorf("the transfer in progress at the sending side: %d listed", len(ms))
+		}
+		paths, _ := f.members.UnitPaths(ctx, intro1.ID, day("2025-10-02"))
+		if !strings.Contains(strings.Join(paths, ","), fmt.Sprintf("/%d/", f.ids["C4"])) {
+			t.Errorf("a transfer in progress is not visible to the receiving side: %v", paths)
+		}
+		if err := step(intro1, partyworks.StepInput{Step: partyworks.StepTransferIn, Date: day("2025-10-15")}); err != nil {
+			t.Fatal(err)
+		}
+		m, _ = f.members.FindMemberByID(ctx, intro1.ID)
+		if m.UnitID != f.ids["C4"] || m.Status != partyworks.StatusOfficial {
+			t.Errorf("after the transfer: unit %d status %s", m.UnitID, m.Status)
+		}
+		// As of a day in between, the member was still in C1.
+		old, n, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{At: day("2025-09-01"), Under: f.ids["C1"], Query: "bui van mot"})
+		if n != 1 || old[0].Status != partyworks.StatusOfficial || old[0].UnitID != f.ids["C1"] {
+			t.Errorf("as of 1/9/2025: %d", n)
+		}
+		// The same name search by day: in C4 only from the reception on
+		// (history for past days, the record itself today).
+		for _, c := range []struct {
+			at   partyworks.Date
+			unit string
+			want int
+		}{{day("2025-09-01"), "C4", 0}, {day("2025-10-14"), "C4", 0}, {day("2025-10-15"), "C4", 1}, {day("2025-10-15"), "C1", 0}, {partyworks.Date{}, "C4", 1}, {partyworks.Date{}, "C1", 0}} {
+			got, n, err := f.members.FindMembers(ctx, partyworks.MemberFilter{At: c.at, Under: f.ids[c.unit], Query: "bui van mot"})
+			if err != nil || n != c.want || len(got) != c.want {
+				t.Errorf("\"bui van mot\" in %s on %v: %d found, want %d (%v)", c.unit, c.at, n, c.want, err)
+			}
+		}
+		if got, _, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{At: day("2025-10-01"), Query: "bui van mot"}); len(got) != 1 || got[0].Status != partyworks.StatusTransferring {
+			t.Errorf("on the day of the transfer: %+v", got)
+		}
+		steps, _ := f.members.FindSteps(ctx, young.ID)
+		if len(steps) != 4 || steps[0].RecordedBy != "secretary" || steps[0].OnBehalf != "Vũ Thị Hoa" {
+			t.Errorf("steps: %d %+v", len(steps), steps[0])
+		}
+		entries, _ := sqldb.NewAuditService(db).FindAuditEntries(ctx, partyworks.AuditFilter{Action: "member.step", Limit: 10})
+		if len(entries) == 0 || entries[0].OnBehalf != "Vũ Thị Hoa" {
+			t.Errorf("the audit trail does not say on whose behalf")
+		}
+		// Deadlines: the probationary member's recognition shows when due.
+		items, err := f.members.FindDue(ctx, f.ids["22"], day("2026-12-31"))
+		if err != nil || len(items) != 1 || items[0].Kind != "member.recognize" {
+			t.Errorf("due: %v %v", items, err)
+		}
+	})
+}
+
+// TestMemberStatsMatchRecount applies random admissions, transfers,
+// deaths, exemptions and restructurings, and checks the maintained
+// statistics of every unit against a full recount, on several days.
+func TestMemberStatsMatchRecount(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		r := rand.New(rand.NewSource(7))
+		cells := []string{"C1", "C2", "C3", "C4"}
+		var all []*partyworks.Member
+		f.now = time.Date(2020, 1, 1, 3, 0, 0, 0, time.UTC)
+		for i := range 40 {
+			st := []partyworks.MemberStatus{partyworks.StatusOfficial, partyworks.StatusProbationary, partyworks.StatusCandidate}[r.Intn(3)]
+			m := f.add(t, fmt.Sprintf("Người Thứ %d", i), []partyworks.Sex{partyworks.Male, partyworks.Female}[r.Intn(2)],
+				fmt.Sprintf("19%02d-%02d-10", 50+r.Intn(50), 1+r.Intn(12)), cells[r.Intn(4)], st)
+			all = append(all, m)
+		}
+		checkDays := []string{"2020-01-01"}
+		d := day("2020-01-01")
+		for round := range 60 {
+			d = d.AddDate(0, 0, 3+r.Intn(10))
+			f.now = d.Add(3 * time.Hour)
+			m := all[r.Intn(len(all))]
+			cur, _ := f.members.FindMemberByID(ctx, m.ID)
+			var in partyworks.StepInput
+			switch round % 6 {
+			case 0:
+				in = partyworks.StepInput{Step: partyworks.StepTransferOut, UnitID: f.ids[cells[r.Intn(len(cells))]]}
+			case 1:
+				in = partyworks.StepInput{Step: partyworks.StepDie}
+			case 2:
+				in = partyworks.StepInput{Step: partyworks.StepExempt}
+			case 3:
+				in = partyworks.StepInput{Step: partyworks.StepTransferIn}
+			case 4:
+				// Somebody transferring is received.
+				for _, x := range all {
+					if c, _ := f.members.FindMemberByID(ctx, x.ID); c.Status == partyworks.StatusTransferring {
+						cur, in = c, partyworks.StepInput{Step: partyworks.StepTransferIn}
+						break
+					}
+				}
+			case 5:
+				in = partyworks.StepInput{Step: partyworks.StepApply}
+			}
+			in.Date = d
+			if _, err := f.members.RecordStep(ctx, cur.ID, in); err != nil && partyworks.ErrorCode(err) == partyworks.EINTERNAL {
+				t.Fatalf("round %d %s: %v", round, in.Step, err)
+			}
+			if round == 20 {
+				// C2 merges into C1.
+				if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: d, Decision: "5-QĐ/ĐU",
+					Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}}); err != nil {
+					t.Fatal(err)
+				}
+				cells = []string{"C1", "C3", "C4"}
+				checkDays = append(checkDays, partyworks.FormatDate(d.AddDate(0, 0, -1)), partyworks.FormatDate(d))
+			}
+			if round == 40 {
+				// W2 moves from the city to the district.
+				if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "6-QĐ/TU",
+					Unit: f.ids["W2"], Parent: f.ids["207"]}); err != nil {
+					t.Fatal(err)
+				}
+				checkDays = append(checkDays, partyworks.FormatDate(d.AddDate(0, 0, -1)), partyworks.FormatDate(d))
+			}
+		}
+		// A late record, backdated before the move: it must count under the city before the move and the district after.
+		f.add(t, "Người Đến Muộn", partyworks.Male, "1980-02-02", "C3", partyworks.StatusOfficial)
+		checkDays = append(checkDays, partyworks.FormatDate(d), "2030-01-01")
+		for _, cd := range checkDays {
+			for code, id := range f.ids {
+				got, err := f.members.MemberStats(ctx, id, day(cd))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := f.members.RecountMemberStats(ctx, id, day(cd))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got.Counts, want.Counts) {
+					if _, ended := want.Counts["status"]; !ended && code == "C2" && cd > "2020-06-01" {
+						continue // C2 has ended: it has no figures of its own after the merge
+					}
+					t.Errorf("%s on %s:\n maintained %v\n recounted  %v", code, cd, got.Counts["status"], want.Counts["status"])
+				}
+			}
+		}
+		national, _ := f.members.MemberStats(ctx, f.ids["22"], day("2030-01-01"))
+		if national.Total() == 0 {
+			t.Error("no members counted")
+		}
+	})
+}
+
+func TestImportMembers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
+		ctx := context.Background()
+		var b strings.Builder
+		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+		for i := range 250 {
+			birth := day("1980-01-01").AddDate(0, 0, i*37)
+			sex := partyworks.Sex([]string{"male", "female"}[i%2])
+			fmt.Fprintf(&b, "%s,Nguyễn Văn Số %d,%s,%s,C%d,official,%s,Kinh\n", f.cidFor(birth, sex), i, map[partyworks.Sex]string{"male": "nam", "female": "nữ"}[sex],
+				partyworks.FormatDateVN(birth), 1+i%4, "01/02/2010")
+		}
+		b.WriteString("022090000001,Trần Sai,nam,15/05/1991,C1,official,01/02/2010,Kinh\n")      // the ID says 1990
+		b.WriteString("022090000002,Trần Sai,nam,31/02/1990,C1,official,01/02/2010,Kinh\n")      // no such day
+		b.WriteString("022090000003,Trần Sai,nam,15/05/1990,X9,official,01/02/2010,Kinh\n")      // no such unit
+		b.WriteString("022090000004,=HYPERLINK(1),nam,15/05/1990,C1,official,01/02/2010,Kinh\n") // a formula
+		b.WriteString("022090000005,Trần Sai,nam,15/05/1990,C1,official,,Kinh\n")                // a member without admission date
+		table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first run is interrupted after its first batch. It is a bulk
+		// load (an empty members table): indexes dropped, then built back
+		// even though it was cancelled.
+		f.members.BulkRows = 200
+		cctx, cancel := context.WithCancel(ctx)
+		imp := partyworks.MemberImport{Name: "members.csv", Hash: "h1", Table: table, Batch: 100, Effective: day("2025-01-01"),
+			Progress: func(done, total int) { cancel() }}
+		res, err := f.members.ImportMembers(cctx, imp)
+		if err == nil || res.Inserted != 100 {
+			t.Fatalf("interrupted run: %v, inserted %d", err, res.Inserted)
+		}
+		for _, ix := range []string{"members_unit ON members (unit_id, sort_key)", "members_name ON members (name_fold)", "members_given ON members (given_fold)",
+			"members_sort ON members (sort_key)", "members_transfer ON members (transfer_to)"} {
+			if err := db.ExecRaw(ctx, "CREATE INDEX "+ix); err == nil {
+				t.Errorf("after the interrupted bulk load, the index %s was missing", ix)
+			}
+		}
+		imp.Progress = nil
+		res, err = f.members.ImportMembers(ctx, imp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Inserted != 250 || res.Resumed != 100 || len(res.Errors) != 5 {
+			t.Fatalf("resumed run: %+v", res)
+		}
+		wantCols := []string{"citizen_id", "birth_date", "unit_code", "full_name", "admitted"}
+		for i, e := range res.Errors {
+			if e.Column != wantCols[i] || e.Line != 252+i {
+				t.Errorf("error %d: %+v", i, e)
+			}
+		}
+		if found, n, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Query: "nguyen van so 12"}); err != nil || n != 11 || found[0].FullName != "Nguyễn Văn Số 12" {
+			t.Errorf("name search after the bulk load: %d found, %v", n, err)
+		}
+		// The same file again changes nothing.
+		res, err = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "again.csv", Hash: "h2", Table: table, Effective: day("2025-01-01")})
+		if err != nil || res.Inserted != 0 || res.Existing != 250 {
+			t.Fatalf("second import: %+v %v", res, err)
+		}
+		st, _ := f.members.MemberStats(ctx, f.ids["22"], day("2025-06-01"))
+		if st.Total() != 250 || st.Counts["ethnicity"]["Kinh"] != 250 {
+			t.Errorf("statistics after import: %d", st.Total())
+		}
+		re, _ := f.members.RecountMemberStats(ctx, f.ids["W1"], day("2025-06-01"))
+		got, _ := f.members.MemberStats(ctx, f.ids["W1"], day("2025-06-01"))
+		if !reflect.DeepEqual(re.Counts, got.Counts) {
+			t.Error("the imported statistics differ from a recount")
+		}
+		// Outside the importer's units: refused row by row.
+		res, _ = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "x.csv", Hash: "h3", Table: table, Effective: day("2025-01-01"), Within: []string{"/nowhere/"}})
+		if res.Inserted != 0 || !strings.Contains(res.Errors[0].Reason, "outside") {
+			t.Errorf("outside: %+v", res.Errors[0])
+		}
+	})
+}
+
+// TestRestructureMovesMembers: a plan splits a ward with members of its
+// own; they are listed for review, go to the default unless assigned, and
+// the statistics before and after the effective day stay right.
+func TestRestructureMovesMembers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		f.now = time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
+		a := f.add(t, "Đỗ Văn Một", partyworks.Male, "1970-01-01", "W2", partyworks.StatusOfficial)
+		b := f.add(t, "Đỗ Văn Hai", partyworks.Male, "1971-01-01", "W2", partyworks.StatusOfficial)
+		f.add(t, "Đỗ Văn Ba", partyworks.Male, "1972-01-01", "C3", partyworks.StatusOfficial)
+		f.now = time.Date(2025, 8, 1, 3, 0, 0, 0, time.UTC)
+		rows := []partyworks.PlanRow{
+			{Line: 2, NewCode: "W1", NewName: "Đảng ủy phường Một", NewKind: partyworks.KindWard, NewParentCode: "22", OldCode: "W1"},
+			{Line: 3, NewCode: "W1", NewName: "Đảng ủy phường Một", NewKind: partyworks.KindWard, NewParentCode: "22", OldCode: "W2", Partial: true},
+			{Line: 4, NewCode: "N2", NewName: "Đảng ủy phường Mới", NewKind: partyworks.KindWard, NewParentCode: "22", OldCode: "W2", Partial: true},
+		}
+		plan := &partyworks.Plan{Effective: day("2025-07-01"), Decision: "60-NQ/TW", Rows: rows}
+		pv, err := f.units.PreviewRestructure(ctx, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pv.MemberReview) != 2 || pv.MemberReview[0].To.Code != "W1" || len(pv.MemberReview[0].Options) != 2 {
+			t.Fatalf("member review: %+v", pv.MemberReview)
+		}
+		if m, _ := f.members.FindMemberByID(ctx, a.ID); m.UnitID != f.ids["W2"] {
+			t.Fatal("the preview moved a member")
+		}
+		plan.AssignMembers = map[int64]string{b.ID: "N2"}
+		if _, err := f.units.ApplyRestructure(ctx, plan); err != nil {
+			t.Fatal(err)
+		}
+		n2 := mustCode(t, f.units, "N2", "2025-07-01")
+		ma, _ := f.members.FindMemberByID(ctx, a.ID)
+		mb, _ := f.members.FindMemberByID(ctx, b.ID)
+		if ma.UnitID != f.ids["W1"] || mb.UnitID != n2.ID {
+			t.Errorf("after the plan: a in %d (want W1 %d), b in %d (want N2 %d)", ma.UnitID, f.ids["W1"], mb.UnitID, n2.ID)
+		}
+		for _, c := range []struct {
+			unit int64
+			at   string
+			want int
+		}{{f.ids["193"], "2025-06-30", 3}, {f.ids["W2"], "2025-06-30", 3}, {f.ids["W1"], "2025-07-01", 2}, {n2.ID, "2025-07-01", 1}, {f.ids["22"], "2025-07-01", 3}} {
+			got, _ := f.members.MemberStats(ctx, c.unit, day(c.at))
+			want, _ := f.members.RecountMemberStats(ctx, c.unit, day(c.at))
+			if got.Total() != c.want || want.Total() != c.want {
+				t.Errorf("unit %d on %s: maintained %d, recount %d, want %d", c.unit, c.at, got.Total(), want.Total(), c.want)
+			}
+		}
+	})
+}

@@ -1,0 +1,79 @@
+package sqldb
+
+import (
+	"fmt"
+
+	"partyworks"
+)
+
+// foldTasks moves the open tasks of a unit that folds: a merged unit's
+// open tasks go to its successor; a divided unit's go to the default unit
+// and are listed in the plan's preview for review. Tasks the unit gave
+// (as assigner) are given by the successor from then on. Done tasks stay
+// with the unit that did them: they are its history.
+func foldTasks(tx *Tx, f Fold) error {
+	if f.Carries || f.From == f.To {
+		return nil // the unit carries on: its tasks stay
+	}
+	to, err := tx.versionAt(f.To, f.Day)
+	if err != nil {
+		return err
+	}
+	if f.Preview != nil && len(f.Options) > 0 {
+		rows, err := tx.Query(`SELECT t.id, t.title FROM tasks t WHERE t.unit_id = ? AND t.done_on IS NULL ORDER BY t.id LIMIT 1000`, f.From)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r partyworks.PlanTaskReview
+			if err := rows.Scan(&r.TaskID, &r.Title); err != nil {
+				rows.Close()
+				return err
+			}
+			r.To = partyworks.PlanUnit{ID: to.unitID, Code: to.code, Name: to.name}
+			f.Preview.TaskReview = append(f.Preview.TaskReview, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(`INSERT INTO task_reports (task_id, day, kind, progress, note, by_name, created_at)
+		SELECT id, ?, 'moved', progress, ?, ?, ? FROM tasks WHERE unit_id = ? AND done_on IS NULL`,
+		f.Day, fmt.Sprintf("unit %d folded into %s (%s)", f.From, to.name, to.code), tx.actor.Username, fmtTime(tx.now), f.From); err != nil {
+		return fmt.Errorf("fold tasks: %w", err)
+	}
+	moved, err := tx.taskIDs(`unit_id = ? AND done_on IS NULL`, f.From)
+	if err != nil {
+		return fmt.Errorf("fold tasks: %w", err)
+	}
+	c := tx.taskCounter()
+	if err := c.ids(-1, moved); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`UPDATE tasks SET unit_id = ?, unit_path = ?, version = version + 1 WHERE unit_id = ? AND done_on IS NULL`, f.To, to.path, f.From); err != nil {
+		return fmt.Errorf("fold tasks: %w", err)
+	}
+	if err := c.ids(1, moved); err != nil {
+		return err
+	}
+	if err := c.apply(); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`UPDATE tasks SET assigner_id = ? WHERE assigner_id = ? AND done_on IS NULL`, f.To, f.From); err != nil {
+		return fmt.Errorf("fold tasks: %w", err)
+	}
+	if _, err := tx.Exec(`UPDATE directives SET owner_id = ?, version = version + 1 WHERE owner_id = ?`, f.To, f.From); err != nil {
+		return fmt.Errorf("fold directives: %w", err)
+	}
+	return nil
+}
+
+// foldDissolved hands a dissolved unit's contents (open tasks, members…)
+// to its parent through the fold hooks; a root has no one to hand them to.
+func (tx *Tx) foldDissolved(v *version, d string) error {
+	if v.parentID == 0 {
+		return nil
+	}
+	return tx.folded(Fold{From: v.unitID, To: v.parentID, Day: d})
+}

@@ -1,0 +1,342 @@
+package sqldb_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"partyworks"
+	"partyworks/sqldb"
+	"partyworks/sqldb/sqldbtest"
+)
+
+// taskTree is a province with a department, two districts, communes and
+// a cell:
+//
+//	P Tỉnh ủy
+//	├── BTC Ban Tổ chức (department)
+//	├── D1 Huyện ủy 1 ── C1, C2 (communes) ── CB1 (cell under C1)
+//	└── D2 Huyện ủy 2 ── C3 (commune)
+func taskTree(t *testing.T, db *sqldb.DB) (*sqldb.UnitService, *sqldb.TaskService, map[string]int64) {
+	t.Helper()
+	units := sqldb.NewUnitService(db)
+	mustImport(t, units, "2024-01-01",
+		[4]string{"P", "Tỉnh ủy", "province", ""},
+		[4]string{"BTC", "Ban Tổ chức", "department", "P"},
+		[4]string{"D1", "Huyện ủy 1", "district", "P"},
+		[4]string{"C1", "Đảng ủy xã 1", "commune", "D1"},
+		[4]string{"C2", "Đảng ủy xã 2", "commune", "D1"},
+		[4]string{"CB1", "Chi bộ 1", "cell", "C1"},
+		[4]string{"D2", "Huyện ủy 2", "district", "P"},
+		[4]string{"C3", "Đảng ủy xã 3", "commune", "D2"},
+	)
+	ids := map[string]int64{}
+	for _, c := range []string{"P", "BTC", "D1", "C1", "C2", "CB1", "D2", "C3"} {
+		ids[c] = mustCode(t, units, c, "2024-06-01").ID
+	}
+	return units, sqldb.NewTaskService(db, t.TempDir()), ids
+}
+
+func setToday(db *sqldb.DB, d string) {
+	t := day(d).Add(5 * time.Hour) // 12:00 in Vietnam
+	db.Now = func() time.Time { return t }
+}
+
+func TestTaskLifecycle(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2025-01-10")
+		_, tasks, ids := taskTree(t, db)
+
+		// A directive: the symbol is parsed by ParseSymbol.
+		bad := &partyworks.Directive{OwnerID: ids["P"], Symbol: "35/CT/TW", Title: "x", Issued: day("2024-06-14")}
+		if err := tasks.CreateDirective(ctx, bad); partyworks.ErrorCode(err) != partyworks.EINVALID || !strings.Contains(err.Error(), "18-NQ/TW") {
+			t.Fatalf("malformed symbol: %v (the message shows the expected forms)", err)
+		}
+		unknown := &partyworks.Directive{OwnerID: ids["P"], Symbol: "35-XX/TW", Title: "x", Issued: day("2024-06-14")}
+		if err := tasks.CreateDirective(ctx, unknown); partyworks.ErrorCode(err) != partyworks.EINVALID {
+			t.Fatalf("unknown type: %v", err)
+		}
+		d := &partyworks.Directive{OwnerID: ids["P"], Symbol: " 35 - CT / TW", Issuer: "Bộ Chính trị", Title: "Đại hội đảng bộ các cấp", Issued: day("2024-06-14"), Rule: partyworks.RuleAverage}
+		if err := tasks.CreateDirective(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Symbol != "35-CT/TW" || d.Kind != partyworks.DirDirective {
+			t.Fatalf("symbol %q kind %q", d.Symbol, d.Kind)
+		}
+		state := &partyworks.Directive{OwnerID: ids["P"], Symbol: "1679/NQ-UBTVQH15", Title: "Sắp xếp ĐVHC", Issued: day("2025-06-16")}
+		if err := tasks.CreateDirective(ctx, state); err != nil || state.Kind != partyworks.DirResolution {
+			t.Fatalf("state form: %v %q", err, state.Kind)
+		}
+
+		// Bad input writes nothing.
+		base := partyworks.TaskAssign{DirectiveID: d.ID, Title: "Tổ chức đại hội", Start: day("2025-01-10"), Deadline: day("2025-06-30")}
+		for name, mod := range map[string]func(a *partyworks.TaskAssign){
+			"deadline before start": func(a *partyworks.TaskAssign) {
+				a.Under, a.Kinds, a.Deadline = ids["P"], []partyworks.UnitKind{"commune"}, day("2025-01-01")
+			},
+			"cascade matching nothing": func(a *partyworks.TaskAssign) { a.Under, a.Kinds = ids["P"], []partyworks.UnitKind{"ward"} },
+			"unit outside":             func(a *partyworks.TaskAssign) { a.Units = []int64{ids["C1"], 999999} },
+		} {
+			a := base
+			mod(&a)
+			if _, err := tasks.Assign(ctx, a); partyworks.ErrorCode(err) != partyworks.EINVALID {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{DirectiveID: d.ID}); n != 0 {
+			t.Fatalf("bad input wrote %d tasks", n)
+		}
+
+		// Cascade to every commune under the province, and one task to the department.
+		a := base
+		a.Under, a.Kinds = ids["P"], []partyworks.UnitKind{partyworks.KindCommune}
+		if n, err := tasks.Assign(ctx, a); err != nil || n != 3 {
+			t.Fatalf("cascade: %d %v", n, err)
+		}
+		a = base
+		a.Units, a.Title, a.Weight = []int64{ids["BTC"]}, "Hướng dẫn nhân sự", 3
+		if n, err := tasks.Assign(ctx, a); err != nil || n != 1 {
+			t.Fatalf("department: %d %v", n, err)
+		}
+		c1 := onlyTask(t, tasks, ids["C1"])
+		if c1.AssignerID != ids["P"] || c1.Status(day("2025-01-10")) != partyworks.StatusNotStarted {
+			t.Fatalf("task %+v", c1)
+		}
+
+		// A sub-task by the receiving unit, for its cell.
+		sub := partyworks.TaskAssign{DirectiveID: d.ID, Parent: c1.ID, Units: []int64{ids["CB1"]}, Title: "Đại hội chi bộ", Start: day("2025-01-10"), Deadline: day("2025-03-31")}
+		if _, err := tasks.Assign(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+		sub.Units = []int64{ids["C3"]} // not inside C1
+		if _, err := tasks.Assign(ctx, sub); partyworks.ErrorCode(err) != partyworks.EINVALID {
+			t.Fatalf("sub-task outside the unit: %v", err)
+		}
+
+		// Progress: over 100% and a stale version are refused.
+		pct := func(n int) *int { return &n }
+		if _, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: c1.Version, Progress: pct(120)}); partyworks.ErrorCode(err) != partyworks.EINVALID {
+			t.Fatalf("120%%: %v", err)
+		}
+		setToday(db, "2025-03-01")
+		got, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: c1.Version, Progress: pct(40), Note: "đã họp chi bộ",
+			Files: []partyworks.EvidenceFile{{Name: "bien-ban.pdf", Data: []byte("%PDF-1.4 minutes")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status(day("2025-03-01")) != partyworks.StatusInProgress || got.Version != c1.Version+1 {
+			t.Fatalf("after report: %+v", got)
+		}
+		if _, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: c1.Version, Progress: pct(50)}); partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+			t.Fatalf("stale version: %v", err)
+		}
+		if _, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: got.Version, Progress: pct(10),
+			Files: []partyworks.EvidenceFile{{Name: "x.pdf", Data: []byte("<html><script>alert(1)</script>")}}}); partyworks.ErrorCode(err) != partyworks.EINVALID {
+			t.Fatalf("a file whose content does not match its name: %v", err)
+		}
+		reports, err := tasks.FindTaskReports(ctx, c1.ID)
+		if err != nil || len(reports) != 1 || len(reports[0].Files) != 1 {
+			t.Fatalf("reports %v %v", reports, err)
+		}
+		meta, data, err := tasks.Evidence(ctx, c1.ID, reports[0].Files[0].ID)
+		if err != nil || meta.Name != "bien-ban.pdf" || string(data) != "%PDF-1.4 minutes" {
+			t.Fatalf("evidence %v %q %v", meta, data, err)
+		}
+		if _, _, err := tasks.Evidence(ctx, onlyTask(t, tasks, ids["C2"]).ID, meta.ID); partyworks.ErrorCode(err) != partyworks.ENOTFOUND {
+			t.Fatalf("a file through another task: %v", err)
+		}
+		if entries, _ := os.ReadDir(tasks.Files); len(entries) != 1 || strings.Contains(entries[0].Name(), "bien") {
+			t.Fatalf("stored files %v: one, under a generated name", entries)
+		}
+
+		// Done at 100%, late; returned, done again; accepted.
+		setToday(db, "2025-07-05")
+		done, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: got.Version, Progress: pct(100)})
+		if err != nil || done.Status(day("2025-07-05")) != partyworks.StatusDoneLate {
+			t.Fatalf("done: %v %v", done, err)
+		}
+		if _, err := tasks.ReviewTask(ctx, c1.ID, done.Version, false, ""); partyworks.ErrorCode(err) != partyworks.EINVALID {
+			t.Fatalf("return without reason: %v", err)
+		}
+		back, err := tasks.ReviewTask(ctx, c1.ID, done.Version, false, "thiếu biên bản")
+		if err != nil || back.Done() || back.Status(day("2025-07-05")) != partyworks.StatusOverdue {
+			t.Fatalf("returned: %+v %v", back, err)
+		}
+		again, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: back.Version, Progress: pct(100), Day: day("2025-07-04")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, err := tasks.ReviewTask(ctx, c1.ID, again.Version, true, "")
+		if err != nil || acc.Review != partyworks.ReviewAccepted {
+			t.Fatalf("accept: %v %v", acc, err)
+		}
+		if _, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c1.ID, Version: acc.Version, Progress: pct(50)}); partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+			t.Fatalf("report on an accepted task: %v", err)
+		}
+
+		// C2 on time at 100%; C3 at 50%, overdue; BTC (weight 3) not started.
+		c2 := onlyTask(t, tasks, ids["C2"])
+		if _, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c2.ID, Version: c2.Version, Progress: pct(100), Day: day("2025-06-20")}); err != nil {
+			t.Fatal(err)
+		}
+		c3 := onlyTask(t, tasks, ids["C3"])
+		if _, err := tasks.ReportProgress(ctx, partyworks.ProgressReport{TaskID: c3.ID, Version: c3.Version, Progress: pct(50)}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Roll-up by the directive's rule (average): (100+100+50+0)/4 = 62.5.
+		r, err := tasks.Rollup(ctx, d.ID, ids["P"], true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := partyworks.RollupCounts{Tasks: 4, Done: 2, DoneOnTime: 1, Accepted: 1, Overdue: 2, Started: 1, PercentSum: 250, WeightSum: 6, WeightedSum: 250}
+		if r.Counts != want || r.Progress.Value != 62.5 || r.OnTime.Value != 50 || r.Progress.How != "rollup.how.average" {
+			t.Fatalf("rollup %+v %+v %+v", r.Counts, r.Progress, r.OnTime)
+		}
+		if len(r.Children) != 3 { // BTC, D1, D2
+			t.Fatalf("children %d", len(r.Children))
+		}
+		r1, _ := tasks.Rollup(ctx, d.ID, ids["D1"], false)
+		if r1.Counts.Tasks != 2 || r1.Counts.Done != 2 {
+			t.Fatalf("D1 subtree %+v (the sub-task is not counted)", r1.Counts)
+		}
+		late, err := tasks.LateUnits(ctx, d.ID, ids["P"], 10)
+		if err != nil || len(late) != 3 {
+			t.Fatalf("late %v %v", late, err)
+		}
+		hist, err := tasks.RollupHistory(ctx, d.ID, ids["P"])
+		if err != nil || len(hist) == 0 || hist[len(hist)-1].Done != 2 {
+			t.Fatalf("history %v %v", hist, err)
+		}
+
+		// Reminders: overdue tasks are notified; beyond 14 days, the parent is told.
+		setToday(db, "2025-07-20")
+		res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
+		if err != nil || res.Overdue == 0 || res.Escalated != 3 { // C3, BTC, and CB1's sub-task
+			t.Fatalf("remind %+v %v", res, err)
+		}
+		if res2, _ := tasks.Remind(ctx, partyworks.RemindConfig{}); res2.Overdue+res2.Escalated+res2.DueSoon != 0 {
+			t.Fatalf("a second run repeats itself: %+v", res2)
+		}
+		ns, _ := tasks.FindNotifications(ctx, ids["D2"], 10)
+		if len(ns) != 1 || ns[0].Kind != "escalated" {
+			t.Fatalf("D2 notifications %v", ns)
+		}
+		due, err := tasks.FindDue(ctx, ids["P"], day("2025-08-01"))
+		if err != nil || len(due) != 3 || due[0].Kind != "task.escalated" {
+			t.Fatalf("due %+v %v", due, err)
+		}
+	})
+}
+
+func onlyTask(t *testing.T, tasks *sqldb.TaskService, unit int64) *partyworks.Task {
+	t.Helper()
+	ts, n, err := tasks.FindTasks(context.Background(), partyworks.TaskFilter{UnitID: unit})
+	if err != nil || n != 1 {
+		t.Fatalf("tasks of %d: %d %v", unit, n, err)
+	}
+	return ts[0]
+}
+
+func TestTasksFollowMerges(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2025-01-10")
+		units, tasks, ids := taskTree(t, db)
+		d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "18-NQ/TW", Title: "Tinh gọn bộ máy", Issued: day("2017-10-25")}
+		if err := tasks.CreateDirective(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Under: ids["P"], Kinds: []partyworks.UnitKind{"commune"},
+			Title: "Sắp xếp", Start: day("2025-01-10"), Deadline: day("2025-12-31")}); err != nil {
+			t.Fatal(err)
+		}
+		moved := onlyTask(t, tasks, ids["C2"])
+		// C2 merges into C1 on 1 July; C3 moves under D1.
+		setToday(db, "2025-07-10")
+		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"), Decision: "1679/NQ-UBTVQH15",
+			Unit: ids["C1"], Sources: []int64{ids["C2"]}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2025-07-01"), Decision: "1679/NQ-UBTVQH15",
+			Unit: ids["C3"], Parent: ids["D1"]}); err != nil {
+			t.Fatal(err)
+		}
+		_, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C1"]})
+		if n != 2 {
+			t.Fatalf("C1 holds %d tasks, want its own and C2's", n)
+		}
+		if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C2"]}); n != 0 {
+			t.Fatalf("%d tasks left on the merged unit", n)
+		}
+		reports, _ := tasks.FindTaskReports(ctx, moved.ID)
+		if len(reports) != 1 || reports[0].Kind != "moved" {
+			t.Fatalf("the move is in the task's history: %v", reports)
+		}
+		// The roll-up follows the tree as it stands: D1 now holds all three.
+		r, err := tasks.Rollup(ctx, d.ID, ids["D1"], false)
+		if err != nil || r.Counts.Tasks != 3 {
+			t.Fatalf("D1 after the moves: %+v %v", r, err)
+		}
+		r, _ = tasks.Rollup(ctx, d.ID, ids["D2"], false)
+		if r.Counts.Tasks != 0 {
+			t.Fatalf("D2 after the moves: %+v", r.Counts)
+		}
+	})
+}
+
+func TestStudyCoverageAndImport(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2025-03-01")
+		_, tasks, ids := taskTree(t, db)
+		d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "18-NQ/TW", Title: "Tinh gọn bộ máy", Issued: day("2017-10-25")}
+		if err := tasks.CreateDirective(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		c := &partyworks.StudyCampaign{DirectiveID: d.ID, OwnerID: ids["P"], Title: "Học tập NQ 18", Start: day("2025-01-01"), End: day("2025-03-31"), Kinds: []partyworks.UnitKind{"commune"}}
+		if err := tasks.CreateCampaign(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := tasks.RecordSession(ctx, &partyworks.StudySession{CampaignID: c.ID, UnitID: ids["C1"], Held: day("2025-02-10"), Attended: 40, Expected: 45}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tasks.RecordSession(ctx, &partyworks.StudySession{CampaignID: c.ID, UnitID: ids["C3"], Held: day("2025-02-11"), Attended: 50, Expected: 45}); partyworks.ErrorCode(err) != partyworks.EINVALID {
+			t.Fatalf("more attended than expected: %v", err)
+		}
+		cov, sessions, err := tasks.Coverage(ctx, c.ID, ids["P"])
+		if err != nil || cov.Units != 3 || cov.Held != 1 || cov.Attended != 40 || len(sessions) != 1 {
+			t.Fatalf("coverage %+v %v %v", cov, sessions, err)
+		}
+
+		// Import progress: good rows in, bad rows reported with their line.
+		if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Under: ids["P"], Kinds: []partyworks.UnitKind{"commune"},
+			Title: "Sắp xếp", Start: day("2025-01-10"), Deadline: day("2025-12-31")}); err != nil {
+			t.Fatal(err)
+		}
+		t1, t2, t3 := onlyTask(t, tasks, ids["C1"]), onlyTask(t, tasks, ids["C2"]), onlyTask(t, tasks, ids["C3"])
+		tbl := &partyworks.Table{Header: []string{"task", "progress", "note"}, Lines: []int{2, 3, 4, 5, 6},
+			Rows: [][]string{{itoa(t1.ID), "60", "ok"}, {itoa(t2.ID), "130", ""}, {"abc", "10", ""}, {itoa(t3.ID), "20", ""}, {"999999", "5", ""}}}
+		may := func(path string) bool { return path != t3.UnitPath } // the caller may not report for C3
+		n, bad, err := tasks.ImportProgress(ctx, tbl, may)
+		if err != nil || n != 1 || len(bad) != 4 {
+			t.Fatalf("import: %d %v %v", n, bad, err)
+		}
+		lines := []int{bad[0].Line, bad[1].Line, bad[2].Line, bad[3].Line}
+		if lines[0] != 3 || lines[1] != 4 || lines[2] != 5 || lines[3] != 6 {
+			t.Fatalf("bad lines %v", bad)
+		}
+		if got := onlyTask(t, tasks, ids["C1"]); got.Progress != 60 {
+			t.Fatalf("good row not written: %d", got.Progress)
+		}
+		if got := onlyTask(t, tasks, ids["C3"]); got.Progress != 0 {
+			t.Fatalf("a row for another unit was written")
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

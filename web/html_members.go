@@ -1,0 +1,447 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"partyworks"
+)
+
+type membersPage struct {
+	Page
+	Unit    *partyworks.Unit
+	Filter  partyworks.MemberFilter
+	Status  string
+	Members []*partyworks.Member
+	Total   int
+	Next    string
+	Query   string // the filter as a query string, for paging and exports
+}
+
+// Statuses are the choices of the status filter.
+func (p *membersPage) Statuses() []partyworks.MemberStatus { return partyworks.MemberStatuses }
+
+// Fields are the form's text fields, in order.
+func (p *memberFormPage) Fields() []string {
+	return []string{"full_name", "citizen_id", "birth_date", "ethnicity", "religion", "education", "professional", "theory",
+		"occupation", "birthplace", "hometown", "address", "card_number", "record_number", "admitted", "ceremony"}
+}
+
+// More reports whether the total was capped.
+func (p *membersPage) More() bool { return p.Total > 10000 }
+
+// StatusName names a status in the page's language.
+func (p *Page) StatusName(s partyworks.MemberStatus) string { return p.T("status." + string(s)) }
+
+func (s *Server) htmlMembers(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &membersPage{Page: s.page(r, "members.title")}
+	p.Nav = "tree"
+	if p.Unit, err = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Filter, err = s.memberFilter(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(p.Filter.Statuses) == 1 {
+		p.Status = string(p.Filter.Statuses[0])
+	}
+	if p.Members, p.Total, err = ms.FindMembers(r.Context(), p.Filter); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	q.Del("after")
+	p.Query = q.Encode()
+	if len(p.Members) == p.Filter.Limit {
+		q.Set("after", p.Members[len(p.Members)-1].Cursor)
+		p.Next = q.Encode()
+	}
+	s.render(w, r, http.StatusOK, "members.html", p)
+}
+
+// htmlMembersExport writes the list as filtered (every page of it, up to
+// 100,000 rows), limited to the route's subtree like the list.
+func (s *Server) htmlMembersExport(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := s.memberFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Limit, f.After = 100000, ""
+	list, _, err := ms.FindMembers(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	codes := map[int64]string{}
+	rows := make([][]string, len(list))
+	for i, m := range list {
+		code, ok := codes[m.UnitID]
+		if !ok {
+			if u, err := s.Units.FindUnitByID(r.Context(), m.UnitID, partyworks.Date{}); err == nil {
+				code = u.Code
+			}
+			codes[m.UnitID] = code
+		}
+		rows[i] = memberRow(m, code)
+	}
+	if err := writeSheet(w, "members", r.URL.Query().Get("format"), memberHeader(), rows); err != nil {
+		s.fail(w, r, err)
+	}
+}
+
+type memberStatsPage struct {
+	Page
+	Unit     *partyworks.Unit
+	Total    int
+	Sections []statSection
+}
+
+func (s *Server) memberStats(r *http.Request) (*memberStatsPage, error) {
+	ms, err := s.members()
+	if err != nil {
+		return nil, err
+	}
+	p := &memberStatsPage{Page: s.page(r, "members.stats")}
+	p.Nav = "tree"
+	if p.Unit, err = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{}); err != nil {
+		return nil, err
+	}
+	st, err := ms.MemberStats(r.Context(), p.Unit.ID, p.At)
+	if err != nil {
+		return nil, err
+	}
+	p.Total = st.Total()
+	p.Sections = statSections(st, p.Unit.ID, p.At, func(k string) string { return p.T(k) })
+	return p, nil
+}
+
+func (s *Server) htmlMemberStats(w http.ResponseWriter, r *http.Request) {
+	p, err := s.memberStats(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "member_stats.html", p)
+}
+
+func (s *Server) htmlMemberStatsXLSX(w http.ResponseWriter, r *http.Request) {
+	p, err := s.memberStats(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var rows [][]string
+	for _, sec := range p.Sections {
+		for _, row := range sec.Rows {
+			rows = append(rows, []string{p.T(sec.Key), row.Label, fmt.Sprint(row.Count)})
+		}
+	}
+	header := []string{p.T("members.dimension"), p.T("members.value"), p.T("members.count")}
+	if err := writeSheet(w, "member-stats-"+partyworks.FormatDate(p.At), "xlsx", header, rows); err != nil {
+		s.fail(w, r, err)
+	}
+}
+
+type memberFormPage struct {
+	Page
+	Unit     *partyworks.Unit
+	Units    []*partyworks.Unit
+	Form     url.Values
+	Field    string
+	Statuses []partyworks.MemberStatus
+}
+
+func (s *Server) htmlMemberForm(w http.ResponseWriter, r *http.Request) {
+	s.memberForm(w, r, http.StatusOK, url.Values{}, nil)
+}
+
+func (s *Server) memberForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
+	p := &memberFormPage{Page: s.page(r, "members.new"), Form: form, Field: partyworks.ErrorField(ferr),
+		Statuses: []partyworks.MemberStatus{partyworks.StatusCandidate, partyworks.StatusProbationary, partyworks.StatusOfficial}}
+	p.Nav = "tree"
+	if ferr != nil {
+		p.Error = partyworks.ErrorMessage(ferr)
+	}
+	var err error
+	if p.Unit, err = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := p.Unit.ID
+	p.Units, _, _ = s.Units.FindUnits(r.Context(), partyworks.UnitFilter{At: s.today(), Under: &id, Limit: 500})
+	p.Units = append([]*partyworks.Unit{p.Unit}, p.Units...)
+	s.render(w, r, status, "member_form.html", p)
+}
+
+func (s *Server) htmlMemberCreate(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, partyworks.Errorf(partyworks.EINVALID, "the form could not be read"))
+		return
+	}
+	m, err := s.memberInput(r, r.PostForm.Get)
+	if err == nil {
+		err = ms.CreateMember(r.Context(), m)
+	}
+	if err != nil {
+		if c := partyworks.ErrorCode(err); c == partyworks.EINVALID || c == partyworks.ECONFLICT {
+			s.memberForm(w, r, http.StatusUnprocessableEntity, r.PostForm, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/members/%d", m.ID), http.StatusSeeOther)
+}
+
+// memberInput reads a new record; its unit (the form's unit_id, else the
+// route's unit) must be one the caller may write to.
+func (s *Server) memberInput(r *http.Request, get func(string) string) (*partyworks.Member, error) {
+	m, err := memberFromForm(get)
+	if err != nil {
+		return nil, err
+	}
+	m.UnitID = pathID(r)
+	if v := get("unit_id"); v != "" {
+		fmt.Sscan(v, &m.UnitID)
+		t, err := s.unitTarget(r, m.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.check(r, partyworks.ActMemberWrite, t); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+type memberImportPage struct {
+	Page
+	Unit   *partyworks.Unit
+	Result *partyworks.MemberImportResult
+}
+
+func (s *Server) htmlMemberImportForm(w http.ResponseWriter, r *http.Request) {
+	p := &memberImportPage{Page: s.page(r, "members.import")}
+	p.Nav = "tree"
+	var err error
+	if p.Unit, err = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "member_import.html", p)
+}
+
+func (s *Server) htmlMemberTemplate(w http.ResponseWriter, r *http.Request) {
+	ex := make([]string, len(partyworks.MemberColumns))
+	for i, c := range partyworks.MemberColumns {
+		ex[i] = c.Example
+	}
+	if err := writeSheet(w, "members-template", "xlsx", memberHeader(), [][]string{ex}); err != nil {
+		s.fail(w, r, err)
+	}
+}
+
+// htmlMemberImport imports the upload; with ?errors=xlsx the bad rows come
+// back as a workbook to fix and upload again.
+func (s *Server) htmlMemberImport(w http.ResponseWriter, r *http.Request) {
+	res, err := s.importMembers(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.FormValue("errors") == "xlsx" {
+		rows := make([][]string, len(res.Errors))
+		for i, e := range res.Errors {
+			rows[i] = []string{fmt.Sprint(e.Line), e.Column, e.Reason}
+		}
+		if err := writeSheet(w, "members-errors", "xlsx", []string{"line", "column", "reason"}, rows); err != nil {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	p := &memberImportPage{Page: s.page(r, "members.import"), Result: res}
+	p.Nav = "tree"
+	p.Unit, _ = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{})
+	s.render(w, r, http.StatusOK, "member_import.html", p)
+}
+
+type memberPage struct {
+	Page
+	Member   *partyworks.Member
+	Unit     *partyworks.Unit
+	Steps    []*partyworks.MemberStep
+	Next     []partyworks.StepName
+	PartyAge int
+	Badge    int
+	BadgeDue partyworks.Date
+	Official partyworks.Date
+	Deadline *partyworks.Deadline
+	Form     url.Values
+	SelfView bool
+	Kinds    []partyworks.EntryKind
+}
+
+// YM writes months as years and months in the page's language.
+func (p *memberPage) YM(months int) string { return p.T("members.years_months", months/12, months%12) }
+
+func (s *Server) memberPage(r *http.Request, id int64) (*memberPage, error) {
+	ms, err := s.members()
+	if err != nil {
+		return nil, err
+	}
+	p := &memberPage{Page: s.page(r, "members.record"), Form: url.Values{}, Kinds: partyworks.EntryKinds}
+	p.Nav = "tree"
+	if p.Member, err = ms.FindMemberByID(r.Context(), id); err != nil {
+		return nil, err
+	}
+	p.Title = p.Member.FullName
+	p.Unit, _ = s.Units.FindUnitByID(r.Context(), p.Member.UnitID, partyworks.Date{})
+	if p.Steps, err = ms.FindSteps(r.Context(), id); err != nil {
+		return nil, err
+	}
+	p.Next = partyworks.StepsFrom(p.Member.Status)
+	gaps, err := ms.Gaps(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Member.Status.Member() {
+		p.PartyAge = partyworks.PartyAgeMonths(p.Member.Admitted, gaps, p.Today)
+		p.Badge, p.BadgeDue = partyworks.NextBadge(p.Member.Admitted, gaps, p.Today)
+		p.Official = partyworks.OfficialDate(p.Member.Ceremony)
+	}
+	if dl, ok := partyworks.NextDeadline(p.Member, partyworks.VietnamCalendar()); ok {
+		p.Deadline = &dl
+	}
+	return p, nil
+}
+
+func (s *Server) htmlMember(w http.ResponseWriter, r *http.Request) {
+	p, err := s.memberPage(r, memberID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "member.html", p)
+}
+
+// htmlMyMember is the self-service page: the caller's own record, read-only.
+func (s *Server) htmlMyMember(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := ms.FindMemberByUser(r.Context(), userFrom(r).ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.memberPage(r, m.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.SelfView, p.Next = true, nil
+	s.render(w, r, http.StatusOK, "member.html", p)
+}
+
+func (s *Server) htmlMemberPhoto(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ct, data, err := ms.Photo(r.Context(), memberID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	w.Write(data)
+}
+
+func (s *Server) htmlMemberStep(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.members(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, partyworks.Errorf(partyworks.EINVALID, "the form could not be read"))
+		return
+	}
+	in, err := stepFromForm(r.PostForm.Get)
+	if err == nil {
+		_, err = s.recordStep(r, memberID(r), in, r.PostForm.Get("on_behalf") != "")
+	}
+	if err != nil {
+		if c := partyworks.ErrorCode(err); c == partyworks.EINVALID || c == partyworks.ECONFLICT {
+			p, perr := s.memberPage(r, memberID(r))
+			if perr != nil {
+				s.fail(w, r, perr)
+				return
+			}
+			p.Error, p.Form = partyworks.ErrorMessage(err), r.PostForm
+			s.render(w, r, http.StatusUnprocessableEntity, "member.html", p)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
+}
+
+func (s *Server) htmlMemberEntry(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, partyworks.Errorf(partyworks.EINVALID, "the form could not be read"))
+		return
+	}
+	e := &partyworks.MemberEntry{Kind: partyworks.EntryKind(r.PostForm.Get("kind")), Title: strings.TrimSpace(r.PostForm.Get("title")),
+		Detail: strings.TrimSpace(r.PostForm.Get("detail"))}
+	for _, d := range []struct {
+		key string
+		dst *partyworks.Date
+	}{{"from", &e.From}, {"to", &e.To}} {
+		if v := r.PostForm.Get(d.key); v != "" {
+			if *d.dst, err = partyworks.ParseDate(v); err != nil {
+				s.fail(w, r, partyworks.FieldErrorf(d.key, "%s", partyworks.ErrorMessage(err)))
+				return
+			}
+		}
+	}
+	if err := ms.AddEntry(r.Context(), memberID(r), e); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
+}

@@ -1,0 +1,151 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"partyworks"
+	"partyworks/sqldb"
+)
+
+// matrixMembers: unit id → a member of that unit, for the {mid} routes of
+// the access-matrix walk.
+var matrixMembers = map[int64]int64{}
+
+var matrixCID = 0
+
+// addMember records an official member in a harness unit.
+func addMember(t testing.TB, h *harness, name, unit string) *partyworks.Member {
+	t.Helper()
+	matrixCID++
+	m := &partyworks.Member{FullName: name, Sex: partyworks.Male, BirthDate: mustDay("1980-01-01"), CitizenID: fmt.Sprintf("022080%06d", matrixCID),
+		UnitID: h.ids[unit], Status: partyworks.StatusOfficial, Admitted: mustDay("2010-01-01"), Ceremony: mustDay("2010-02-01"), Ethnicity: "Kinh"}
+	if err := sqldb.NewMemberService(h.db).CreateMember(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func seedMatrixMembers(t testing.TB, h *harness, scopeUnit map[string]string) {
+	for _, code := range scopeUnit {
+		matrixMembers[h.ids[code]] = addMember(t, h, "Thành Viên "+code, code).ID
+	}
+}
+
+func TestMembersOverHTTP(t *testing.T) {
+	h := sqlite(t)
+	ctx := context.Background()
+	h.user("staff", partyworks.RoleStaff, "193")
+	h.user("leader", partyworks.RoleLeader, "193")
+	self := h.user("self", partyworks.RoleMember, "CB1")
+	staff := h.login("staff")
+	outside := addMember(t, h, "Đặng Văn Ngoài", "07171")
+
+	// Staff add a record through the form; a citizen ID that contradicts the birth year is refused with the reason.
+	form := url.Values{"full_name": {"Đặng Thị Ánh"}, "citizen_id": {"022185000001"}, "birth_date": {"12/03/1985"}, "sex": {"female"},
+		"status": {"official"}, "admitted": {"01/02/2010"}, "ceremony": {"15/02/2010"}, "unit_id": {fmt.Sprint(h.ids["CB1"])}, "ethnicity": {"Tày"}}
+	res, body := h.page("POST", fmt.Sprintf("/units/%d/members", h.ids["193"]), staff, form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	loc := res.Header.Get("Location")
+	form.Set("citizen_id", "022190000002")
+	res, body = h.page("POST", fmt.Sprintf("/units/%d/members", h.ids["193"]), staff, form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "1985") {
+		t.Errorf("bad citizen ID: %d", res.StatusCode)
+	}
+	// An id in a form field pointing into another subtree is refused.
+	form.Set("citizen_id", "022185000003")
+	form.Set("unit_id", fmt.Sprint(h.ids["07171"]))
+	if res, _ = h.page("POST", fmt.Sprintf("/units/%d/members", h.ids["193"]), staff, form); res.StatusCode != http.StatusForbidden {
+		t.Errorf("member created in another subtree: %d", res.StatusCode)
+	}
+
+	// Search without diacritics, from the subtree only; personal pages are not cached.
+	res, body = h.page("GET", fmt.Sprintf("/units/%d/members?q=dang", h.ids["193"]), staff, nil)
+	if !strings.Contains(body, "Đặng Thị Ánh") || strings.Contains(body, "Đặng Văn Ngoài") {
+		t.Errorf("search: %d", res.StatusCode)
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q", cc)
+	}
+	// The export respects the scope.
+	res, body = h.page("GET", fmt.Sprintf("/units/%d/members/export?format=csv", h.ids["193"]), staff, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "022185000001") || strings.Contains(body, outside.CitizenID) {
+		t.Errorf("export: %d %s", res.StatusCode, body)
+	}
+	if res, _ = h.page("GET", fmt.Sprintf("/units/%d/members/export?format=csv", h.ids["207"]), staff, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("export of another subtree: %d", res.StatusCode)
+	}
+	res, _ = h.page("GET", fmt.Sprintf("/units/%d/members/export?format=xlsx", h.ids["193"]), staff, nil)
+	if !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Errorf("xlsx export: %s", res.Header.Get("Content-Type"))
+	}
+
+	// Statistics: the figure links to the list behind it.
+	res, body = h.page("GET", fmt.Sprintf("/units/%d/members/stats", h.ids["193"]), staff, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "ethnicity=T%C3%A0y") || !strings.Contains(body, "<svg") {
+		t.Errorf("stats page: %d", res.StatusCode)
+	}
+	_, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/members/stats", h.ids["22"]), "staff", "", "")
+	if !strings.Contains(body, "forbidden") {
+		t.Errorf("statistics above the grant: %s", body)
+	}
+	_, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/members/stats", h.ids["193"]), "leader", "", "")
+	if !strings.Contains(body, `"total": 1`) {
+		t.Errorf("api stats: %s", body)
+	}
+
+	// A step recorded on the member's behalf says so in the trail.
+	res, body = h.page("POST", loc+"/steps", staff, url.Values{"step": {"exempt"}, "date": {partyworks.FormatDate(partyworks.Today(time.Now()))}, "on_behalf": {"1"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("step: %d %s", res.StatusCode, body)
+	}
+	entries, _ := h.audit.FindAuditEntries(ctx, partyworks.AuditFilter{Action: "member.step", Limit: 5})
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].OnBehalf, "member:") {
+		t.Errorf("assisted entry not in the trail: %+v", entries)
+	}
+	// A step the machine does not allow is refused with the reason.
+	res, body = h.page("POST", loc+"/steps", staff, url.Values{"step": {"ceremony"}, "date": {"2025-01-01"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "not allowed") {
+		t.Errorf("a forbidden step: %d", res.StatusCode)
+	}
+
+	// Import through the API: good rows in, bad rows reported, the second run changes nothing.
+	csv := "citizen_id,full_name,sex,birth_date,unit_code,status,admitted\n" +
+		"022090000011,Lò Văn Sáng,nam,01/01/1990,CB1,official,01/01/2015\n" +
+		"022090000012,Lò Văn Tối,nam,01/01/1990,07171,official,01/01/2015\n"
+	_, body = h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import", h.ids["193"]), "staff", csv, "text/csv")
+	if !strings.Contains(body, `"inserted": 1`) || !strings.Contains(body, "outside") {
+		t.Errorf("import: %s", body)
+	}
+	_, body = h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import", h.ids["193"]), "staff", csv, "text/csv")
+	if !strings.Contains(body, `"inserted": 0`) {
+		t.Errorf("second import: %s", body)
+	}
+	_, body = h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import", h.ids["193"]), "staff", "\x00\x01binary", "text/csv")
+	if !strings.Contains(body, "not a spreadsheet") {
+		t.Errorf("binary upload: %s", body)
+	}
+
+	// Self-service: the member sees their own record, and nobody else's.
+	id := strings.TrimPrefix(loc, "/members/")
+	var mid int64
+	fmt.Sscan(id, &mid)
+	if err := sqldb.NewMemberService(h.db).LinkUser(ctx, mid, self.ID); err != nil {
+		t.Fatal(err)
+	}
+	me := h.login("self")
+	res, body = h.page("GET", "/me/member", me, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Đặng Thị Ánh") || strings.Contains(body, `action="/members/`) {
+		t.Errorf("self-service: %d", res.StatusCode)
+	}
+	if res, _ = h.page("GET", loc, me, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a member reading a record through the staff page: %d", res.StatusCode)
+	}
+}
