@@ -279,15 +279,19 @@ func (s *MemberService) UpdateMember(ctx context.Context, m *partyworks.Member) 
 		if err := st.member(tx, m, m.UnitID, today, 1); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE members SET citizen_id = ?, full_name = ?, name_fold = ?, given_fold = ?, sort_key = ?, other_names = ?,
+		if res, err := tx.Exec(`UPDATE members SET citizen_id = ?, full_name = ?, name_fold = ?, given_fold = ?, sort_key = ?, other_names = ?,
 			sex = ?, birth_date = ?, birthplace = ?, hometown = ?, address = ?, current_address = ?, ethnicity = ?, religion = ?,
 			occupation = ?, education = ?, professional = ?, theory = ?, foreign_language = ?, card_number = ?, record_number = ?,
-			youth_union = ?, introducers = ?, notes = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			youth_union = ?, introducers = ?, notes = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			m.CitizenID, m.FullName, vntext.Fold(m.FullName), givenFold(m.FullName), SortKey(m.FullName), m.OtherNames, m.Sex,
 			fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Current, m.Ethnicity, m.Religion, m.Occupation,
 			m.Education, m.Professional, m.Theory, m.Language, m.CardNumber, m.RecordNumber, optDate(m.YouthUnion),
-			m.Introducers, m.Notes, fmtTime(tx.now), m.ID); err != nil {
+			m.Introducers, m.Notes, fmtTime(tx.now), m.ID, old.Version); err != nil {
 			return fmt.Errorf("update member: %w", err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			// Another node changed the record between our read and this
+			// write (PostgreSQL re-checks the version after the row lock).
+			return partyworks.Errorf(partyworks.ECONFLICT, "the record was changed by someone else: reload it")
 		}
 		if err := st.flush(tx); err != nil {
 			return err
