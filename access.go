@@ -23,6 +23,7 @@ const (
 	ActDocRead    Action = "document.read"    // a unit's registers, its documents, their files, search
 	ActDocWrite   Action = "document.write"   // register, attach, route
 	ActDocArchive Action = "document.archive" // archive and dispose by decision
+	ActDocAdmin   Action = "document.admin"   // a unit's issuer abbreviation and congresses; on the whole tree, the retention periods
 
 	// Directives and tasks (task.go).
 	ActTaskRead   Action = "task.read"   // see directives, tasks, roll-ups, study coverage
@@ -98,6 +99,8 @@ func Allows(role Role, act Action, scope Scope) bool {
 		return role != RoleMember && inside
 	case ActDocWrite, ActDocArchive:
 		return (role == RoleAdmin || role == RoleStaff) && inside
+	case ActDocAdmin:
+		return role == RoleAdmin && inside
 	case ActMemberRead:
 		// Members read their own record through the self-service page only.
 		return role != RoleMember && inside

@@ -78,20 +78,21 @@ func (r RollupRule) Valid() bool {
 // plan, guidance, decision or the conclusions of a conference, registered
 // by a unit (OwnerID) that assigns the tasks it creates.
 type Directive struct {
-	ID        int64         `json:"id"`
-	OwnerID   int64         `json:"owner_id"` // the registering unit
-	OwnerName string        `json:"owner_name,omitempty"`
-	OwnerPath string        `json:"-"`
-	Symbol    string        `json:"symbol"` // "35-CT/TW"; "" for a conference without one
-	Kind      DirectiveKind `json:"kind"`
-	Issuer    string        `json:"issuer"` // who issued it: "Bộ Chính trị", "Tỉnh ủy Quảng Ninh"
-	Issued    Date          `json:"-"`
-	Title     string        `json:"title"`
-	Summary   string        `json:"summary,omitempty"`
-	Rule      RollupRule    `json:"rule"`
-	CreatedAt time.Time     `json:"created_at"`
-	Version   int64         `json:"version"`
-	Tasks     int           `json:"tasks"` // tasks created from it (top level)
+	ID        int64          `json:"id"`
+	OwnerID   int64          `json:"owner_id"` // the registering unit
+	OwnerName string         `json:"owner_name,omitempty"`
+	OwnerPath string         `json:"-"`
+	Symbol    string         `json:"symbol"` // "35-CT/TW"; "" for a conference without one
+	Kind      DirectiveKind  `json:"kind"`
+	Issuer    string         `json:"issuer"` // who issued it: "Bộ Chính trị", "Tỉnh ủy Quảng Ninh"
+	Issued    Date           `json:"-"`
+	Title     string         `json:"title"`
+	Summary   string         `json:"summary,omitempty"`
+	Rule      RollupRule     `json:"rule"`
+	CreatedAt time.Time      `json:"created_at"`
+	Version   int64          `json:"version"`
+	Tasks     int            `json:"tasks"`           // tasks created from it (top level)
+	Files     []EvidenceMeta `json:"files,omitempty"` // the directive's own files (FindDirectiveByID)
 }
 
 // Validate checks a directive before it is written; the symbol, when

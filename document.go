@@ -236,4 +236,8 @@ type DocumentService interface {
 	SetClearance(ctx context.Context, userID int64, level Secrecy) error
 	SetIssuer(ctx context.Context, unitID int64, abbr string) error
 	AddCongress(ctx context.Context, c Congress) error
+	// Issuer is a unit's abbreviation ("" when none is set); Congresses
+	// its congresses, latest first.
+	Issuer(ctx context.Context, unitID int64) (string, error)
+	Congresses(ctx context.Context, unitID int64) ([]Congress, error)
 }

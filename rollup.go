@@ -128,17 +128,18 @@ type StudyCampaign struct {
 	Kinds       []UnitKind `json:"kinds"` // the units expected to hold sessions
 }
 
-// StudySession is one session held by a unit, with its attendance counts.
-// Per-member attendance waits for the members capability.
+// StudySession is one session held by a unit, with its attendance counts
+// and, when given, the members who attended (then Attended = len(Members)).
 type StudySession struct {
-	ID         int64  `json:"id"`
-	CampaignID int64  `json:"campaign_id"`
-	UnitID     int64  `json:"unit_id"`
-	UnitName   string `json:"unit_name,omitempty"`
-	Held       Date   `json:"-"`
-	Attended   int    `json:"attended"`
-	Expected   int    `json:"expected"`
-	Note       string `json:"note,omitempty"`
+	ID         int64   `json:"id"`
+	CampaignID int64   `json:"campaign_id"`
+	UnitID     int64   `json:"unit_id"`
+	UnitName   string  `json:"unit_name,omitempty"`
+	Held       Date    `json:"-"`
+	Attended   int     `json:"attended"`
+	Expected   int     `json:"expected"`
+	Note       string  `json:"note,omitempty"`
+	Members    []int64 `json:"members,omitempty"` // members who attended; nil: counts only
 }
 
 // StudyCoverage is a campaign's coverage over a subtree.
@@ -149,6 +150,11 @@ type StudyCoverage struct {
 	Expected int    `json:"expected"` // Σ expected
 	Coverage Figure `json:"coverage"` // held ÷ units
 	Presence Figure `json:"presence"` // attended ÷ expected
+	// By members: the party members in the subtree today and, of them,
+	// those named as attending at least one of the campaign's sessions.
+	Members        int    `json:"members"`
+	MembersReached int    `json:"members_reached"`
+	MemberCoverage Figure `json:"member_coverage"` // reached ÷ members
 }
 
 // TaskService keeps directives, their tasks, the reports on them and their
@@ -159,6 +165,11 @@ type TaskService interface {
 	// FindDirectives lists the directives registered by a unit or by the
 	// units above it (those whose tasks may reach it).
 	FindDirectives(ctx context.Context, unitID int64) ([]*Directive, error)
+	// AttachDirectiveFiles stores files of a directive (the evidence rules:
+	// size cap, content matching the extension, generated names).
+	AttachDirectiveFiles(ctx context.Context, directiveID int64, files []EvidenceFile) ([]EvidenceMeta, error)
+	// DirectiveFile returns a file of that directive (not found otherwise).
+	DirectiveFile(ctx context.Context, directiveID, fileID int64) (*EvidenceMeta, []byte, error)
 
 	// Assign creates the tasks; it returns how many.
 	Assign(ctx context.Context, a TaskAssign) (int, error)

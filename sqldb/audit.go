@@ -23,6 +23,10 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
 // first: on PostgreSQL its row lock orders concurrent writers, so the chain
 // never forks; on SQLite the single writer does the same.
 func (tx *Tx) audit(action, object string, before, after any) error {
+	if tx.group != nil {
+		tx.group.audit(tx, action, object, before, after)
+		return nil
+	}
 	var seq int64
 	var prev string
 	if err := tx.QueryRow(`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev); err != nil {

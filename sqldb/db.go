@@ -154,7 +154,8 @@ type Tx struct {
 	now   time.Time
 	actor partyworks.Actor
 
-	skipCodeCheck bool // a plan has checked codes for the whole day
+	skipCodeCheck bool         // a plan has checked codes for the whole day
+	group         *groupWrites // a numbering group's deferred writes (document_group.go)
 
 	// The plan being applied, if any, for the fold hooks.
 	plan    *partyworks.Plan

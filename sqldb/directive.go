@@ -72,6 +72,11 @@ func (s *TaskService) findDirective(ctx context.Context, id int64, columns strin
 		return nil, err
 	}
 	d.OwnerName, d.OwnerPath = owner.Name, owner.Path
+	if columns == directiveColumns {
+		if d.Files, err = s.directiveFiles(ctx, d.ID); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 

@@ -141,11 +141,16 @@ func (b *batcher) runFast(group []*batchReq) bool {
 			next[*r.key]++
 		}
 	}
+	g := &groupWrites{}
+	tx.group = g
 	for i, r := range group {
 		tx.ctx, tx.actor, tx.now = r.ctx, r.actor, b.db.Now().UTC().Truncate(time.Microsecond)
 		if err := r.fn(tx, numbers[i]); err != nil {
 			return false
 		}
+	}
+	if err := g.flush(tx); err != nil {
+		return false
 	}
 	if err := tx.Commit(); err != nil {
 		// Not retried: a commit that fails may have failed after it was

@@ -149,6 +149,10 @@ func (s *DocumentService) indexTx(tx *Tx, id int64, text string) error {
 func (s *DocumentService) writeIndex(tx *Tx, id int64, text string, fresh bool) error {
 	norm := normalize(text)
 	toks := strings.Join(tokens(norm), " ")
+	if fresh && tx.group != nil {
+		tx.group.index = append(tx.group.index, indexRow{id, norm, toks})
+		return nil
+	}
 	if !fresh {
 		if _, err := tx.Exec(`DELETE FROM document_text WHERE document_id = ?`, id); err != nil {
 			return err

@@ -113,6 +113,9 @@ func (s *TaskService) RecordSession(ctx context.Context, ss *partyworks.StudySes
 	if ss.Held.Before(c.Start) || ss.Held.After(c.End) {
 		return partyworks.FieldErrorf("held", "the campaign runs from %s to %s", partyworks.FormatDateVN(c.Start), partyworks.FormatDateVN(c.End))
 	}
+	if err := s.checkAttendees(ctx, ss); err != nil {
+		return err
+	}
 	return s.db.update(ctx, func(tx *Tx) error {
 		d := fmtDate(ss.Held)
 		unit, err := tx.versionAt(ss.UnitID, d)
@@ -132,6 +135,11 @@ func (s *TaskService) RecordSession(ctx context.Context, ss *partyworks.StudySes
 			return fmt.Errorf("record session: %w", err)
 		}
 		ss.ID = id
+		for _, m := range ss.Members {
+			if _, err := tx.Exec(`INSERT INTO study_attendance (session_id, member_id) VALUES (?, ?)`, id, m); err != nil {
+				return fmt.Errorf("record attendance: %w", err)
+			}
+		}
 		return tx.audit("study.session", fmt.Sprintf("campaign:%d", ss.CampaignID), nil, ss)
 	})
 }
@@ -170,6 +178,28 @@ func (s *TaskService) Coverage(ctx context.Context, campaignID, unitID int64) (*
 	if cov.Units > 0 {
 		cov.Coverage.Value, cov.Coverage.Known = 100*float64(cov.Held)/float64(cov.Units), true
 	}
+	members := partyStatuses()
+	margs := []any{today, today, lo, hi}
+	for _, st := range members {
+		margs = append(margs, string(st))
+	}
+	mph := strings.TrimSuffix(strings.Repeat("?, ", len(members)), ", ")
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM members m JOIN unit_versions v ON v.unit_id = m.unit_id
+		WHERE v.valid_from <= ? AND v.valid_to > ? AND v.path >= ? AND v.path < ? AND m.status IN (`+mph+`)`, margs...).Scan(&cov.Members); err != nil {
+		return nil, nil, fmt.Errorf("coverage by members: %w", err)
+	}
+	// Reached: members of the subtree today named at one of the campaign's
+	// sessions (wherever they were then).
+	rargs := append([]any{campaignID}, margs...)
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM members m JOIN unit_versions v ON v.unit_id = m.unit_id
+		WHERE EXISTS (SELECT 1 FROM study_attendance a JOIN study_sessions s ON s.id = a.session_id WHERE a.member_id = m.id AND s.campaign_id = ?)
+		AND v.valid_from <= ? AND v.valid_to > ? AND v.path >= ? AND v.path < ? AND m.status IN (`+mph+`)`, rargs...).Scan(&cov.MembersReached); err != nil {
+		return nil, nil, fmt.Errorf("coverage by members: %w", err)
+	}
+	cov.MemberCoverage = partyworks.Figure{How: "study.how.members", Args: []any{cov.MembersReached, cov.Members}}
+	if cov.Members > 0 {
+		cov.MemberCoverage.Value, cov.MemberCoverage.Known = 100*float64(cov.MembersReached)/float64(cov.Members), true
+	}
 	cov.Presence = partyworks.Figure{How: "study.how.presence", Args: []any{cov.Attended, cov.Expected}}
 	if cov.Expected > 0 {
 		cov.Presence.Value, cov.Presence.Known = 100*float64(cov.Attended)/float64(cov.Expected), true
@@ -192,4 +222,56 @@ func (s *TaskService) Coverage(ctx context.Context, campaignID, unitID int64) (*
 		out = append(out, ss)
 	}
 	return cov, out, rows.Err()
+}
+
+// checkAttendees validates the members named as attending: no repeats,
+// each a party member of the session's unit subtree on the session's day
+// (read through the member store), and the counts kept consistent: the
+// attended count is the number named.
+func (s *TaskService) checkAttendees(ctx context.Context, ss *partyworks.StudySession) error {
+	if len(ss.Members) == 0 {
+		ss.Members = nil
+		return nil
+	}
+	seen := make(map[int64]bool, len(ss.Members))
+	for _, m := range ss.Members {
+		if seen[m] {
+			return partyworks.FieldErrorf("members", "member %d is named twice", m)
+		}
+		seen[m] = true
+	}
+	if ss.Attended != 0 && ss.Attended != len(ss.Members) {
+		return partyworks.FieldErrorf("attended", "%d attended, but %d members are named", ss.Attended, len(ss.Members))
+	}
+	ss.Attended = len(ss.Members)
+	if ss.Attended > ss.Expected {
+		return partyworks.FieldErrorf("attended", "more attended (%d) than were expected (%d)", ss.Attended, ss.Expected)
+	}
+	found, _, err := NewMemberService(s.db).FindMembers(ctx, partyworks.MemberFilter{
+		At: ss.Held, Under: ss.UnitID, Statuses: partyStatuses(), Limit: 100000,
+	})
+	if err != nil {
+		return err
+	}
+	in := make(map[int64]bool, len(found))
+	for _, m := range found {
+		in[m.ID] = true
+	}
+	for _, m := range ss.Members {
+		if !in[m] {
+			return partyworks.FieldErrorf("members", "member %d was not a party member of the unit on %s", m, partyworks.FormatDateVN(ss.Held))
+		}
+	}
+	return nil
+}
+
+// partyStatuses are the states in which a person is a party member.
+func partyStatuses() []partyworks.MemberStatus {
+	var out []partyworks.MemberStatus
+	for _, st := range partyworks.MemberStatuses {
+		if st.Member() {
+			out = append(out, st)
+		}
+	}
+	return out
 }

@@ -279,17 +279,18 @@ func (s *Server) apiCampaignCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiSessionCreate(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Held     string `json:"held"`
-		Attended int    `json:"attended"`
-		Expected int    `json:"expected"`
-		Note     string `json:"note"`
+		Held     string  `json:"held"`
+		Attended int     `json:"attended"`
+		Expected int     `json:"expected"`
+		Note     string  `json:"note"`
+		Members  []int64 `json:"members"` // who attended; attended is then their number
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	m := map[string]string{"held": in.Held, "attended": fmt.Sprint(in.Attended), "expected": fmt.Sprint(in.Expected), "note": in.Note}
-	ss, err := s.recordSession(r, func(k string) string { return strings.TrimSpace(m[k]) })
+	ss, err := s.recordSession(r, func(k string) string { return strings.TrimSpace(m[k]) }, in.Members)
 	if err != nil {
 		s.fail(w, r, err)
 		return

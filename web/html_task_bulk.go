@@ -126,6 +126,9 @@ type campaignPage struct {
 	Coverage *partyworks.StudyCoverage
 	Sessions []*partyworks.StudySession
 	CanWrite bool
+	// Roster: the unit's party members today, to tick who attended (shown
+	// to those who may record a session and read the members).
+	Roster []*partyworks.Member
 }
 
 func (s *Server) htmlCampaign(w http.ResponseWriter, r *http.Request) {
@@ -141,6 +144,18 @@ func (s *Server) htmlCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.CanWrite = p.Allowed(string(partyworks.ActTaskWrite), u.Path)
+	if p.CanWrite && s.Members != nil && p.Allowed(string(partyworks.ActMemberRead), u.Path) {
+		statuses := []partyworks.MemberStatus{}
+		for _, st := range partyworks.MemberStatuses {
+			if st.Member() {
+				statuses = append(statuses, st)
+			}
+		}
+		if p.Roster, _, err = s.Members.FindMembers(r.Context(), partyworks.MemberFilter{Under: u.ID, Statuses: statuses, Limit: 500}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "campaign.html", p)
 }
 
@@ -210,7 +225,7 @@ func studySessionFrom(get func(string) string) (*partyworks.StudySession, error)
 
 // recordSession records a session of the unit {id} (the unit records its
 // own sessions: task.write on it).
-func (s *Server) recordSession(r *http.Request, get func(string) string) (*partyworks.StudySession, error) {
+func (s *Server) recordSession(r *http.Request, get func(string) string, members []int64) (*partyworks.StudySession, error) {
 	u, c, err := s.campaignAt(r)
 	if err != nil {
 		return nil, err
@@ -219,13 +234,22 @@ func (s *Server) recordSession(r *http.Request, get func(string) string) (*party
 	if err != nil {
 		return nil, err
 	}
-	ss.CampaignID, ss.UnitID = c.ID, u.ID
+	ss.CampaignID, ss.UnitID, ss.Members = c.ID, u.ID, members
 	return ss, s.Tasks.RecordSession(r.Context(), ss)
 }
 
 func (s *Server) htmlSessionCreate(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	if _, err := s.recordSession(r, func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }); err != nil {
+	var members []int64
+	for _, v := range r.PostForm["member"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.fail(w, r, partyworks.FieldErrorf("members", "%q is not a member", v))
+			return
+		}
+		members = append(members, id)
+	}
+	if _, err := s.recordSession(r, func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }, members); err != nil {
 		s.fail(w, r, err)
 		return
 	}

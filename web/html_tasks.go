@@ -172,6 +172,7 @@ type directivePage struct {
 	History   []partyworks.RollupPoint
 	Campaigns []*partyworks.StudyCampaign
 	CanAssign bool
+	CanAttach bool // the directive's own unit, seen by one who may assign there
 }
 
 // htmlDirective shows a directive from a unit: its roll-up over the unit's
@@ -199,6 +200,7 @@ func (s *Server) htmlDirective(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.CanAssign = p.Allowed(string(partyworks.ActTaskAssign), d.OwnerPath)
+	p.CanAttach = p.CanAssign && u.ID == d.OwnerID
 	s.render(w, r, http.StatusOK, "directive.html", p)
 }
 

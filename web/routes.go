@@ -147,6 +147,8 @@ func (s *Server) taskRoutes() []*Route {
 		{"GET", "/units/{id}/directives/{did}", read, pathUnit, "A directive's roll-up over the unit's subtree, late units, history", s.htmlDirective},
 		{"GET", "/units/{id}/directives/{did}/export", read, pathUnit, "Export the roll-up to XLSX", s.htmlRollupExport},
 		{"POST", "/units/{id}/directives/{did}/campaigns", assign, pathUnit, "Start a study campaign", s.htmlCampaignCreate},
+		{"POST", "/units/{id}/directives/{did}/files", assign, pathUnit, "Attach files to a directive (its registering unit)", s.htmlDirectiveAttach},
+		{"GET", "/units/{id}/directives/{did}/files/{dfid}", read, pathUnit, "Download a directive's file (as an attachment)", s.directiveFile},
 		{"GET", "/units/{id}/campaigns/{cid}", read, pathUnit, "A study campaign's coverage over the subtree", s.htmlCampaign},
 		{"POST", "/units/{id}/campaigns/{cid}/sessions", write, pathUnit, "Record the unit's study session", s.htmlSessionCreate},
 		{"GET", "/units/{id}/tasks/import", write, pathUnit, "Form to import task progress", s.htmlTaskImportForm},
@@ -163,6 +165,8 @@ func (s *Server) taskRoutes() []*Route {
 		{"POST", "/api/v1/units/{id}/directives", assign, pathUnit, "Register a directive", s.apiDirectiveCreate},
 		{"GET", "/api/v1/units/{id}/directives/{did}/rollup", read, pathUnit, "A directive's roll-up over the subtree, with how it was computed", s.apiRollupGet},
 		{"POST", "/api/v1/units/{id}/directives/{did}/campaigns", assign, pathUnit, "Start a study campaign", s.apiCampaignCreate},
+		{"POST", "/api/v1/units/{id}/directives/{did}/files", assign, pathUnit, "Attach files to a directive (multipart, field files)", s.apiDirectiveAttach},
+		{"GET", "/api/v1/units/{id}/directives/{did}/files/{dfid}", read, pathUnit, "Download a directive's file", s.directiveFile},
 		{"GET", "/api/v1/units/{id}/campaigns/{cid}", read, pathUnit, "A study campaign's coverage over the subtree", s.apiCampaign},
 		{"POST", "/api/v1/units/{id}/campaigns/{cid}/sessions", write, pathUnit, "Record the unit's study session", s.apiSessionCreate},
 		{"POST", "/api/v1/units/{id}/tasks/import", write, pathUnit, "Import task progress (CSV or XLSX body)", s.apiTaskImport},
@@ -177,7 +181,7 @@ func (s *Server) taskRoutes() []*Route {
 // documentRoutes: official documents (the documents issue).
 func (s *Server) documentRoutes() []*Route {
 	read, write, archive := partyworks.ActDocRead, partyworks.ActDocWrite, partyworks.ActDocArchive
-	users := partyworks.ActUserManage
+	users, admin := partyworks.ActUserManage, partyworks.ActDocAdmin
 	d := s.needDocs
 	return []*Route{
 		{"GET", "/units/{id}/documents", read, pathUnit, "A unit's outgoing or incoming register, searchable", d(s.htmlDocuments)},
@@ -192,6 +196,11 @@ func (s *Server) documentRoutes() []*Route {
 		{"GET", "/documents/{doc}/files/{fid}", read, pathDocument, "Download a document's file (as an attachment)", d(s.htmlDocumentFile)},
 		{"POST", "/documents/{doc}/routes", write, pathDocument, "Route a document to a department or person with a deadline", d(s.htmlRoute)},
 		{"POST", "/documents/{doc}/routes/{rid}/done", write, pathDocument, "Mark a routing handled", d(s.htmlRouteDone)},
+		{"GET", "/units/{id}/documents/settings", admin, pathUnit, "A unit's issuer abbreviation and congresses (the terms of its numbering)", d(s.htmlDocSettings)},
+		{"POST", "/units/{id}/documents/issuer", admin, pathUnit, "Set the abbreviation a unit signs its symbols with", d(s.htmlDocIssuerSet)},
+		{"POST", "/units/{id}/documents/congresses", admin, pathUnit, "Add a congress of a unit (a new term of its numbering)", d(s.htmlDocCongressAdd)},
+		{"GET", "/documents/retention-periods", admin, wholeTree, "The retention periods by document type", d(s.htmlPeriods)},
+		{"POST", "/documents/retention-periods", admin, wholeTree, "Add or change the retention period of a type", d(s.htmlPeriodSet)},
 		{"GET", "/users/{uid}/clearance", users, userScope, "A user's clearance for classified documents", d(s.htmlClearance)},
 		{"POST", "/users/{uid}/clearance", users, userScope, "Set a user's clearance", d(s.htmlClearanceSet)},
 
@@ -203,5 +212,10 @@ func (s *Server) documentRoutes() []*Route {
 		{"GET", "/api/v1/documents/{doc}/files/{fid}", read, pathDocument, "Download a document's file", d(s.htmlDocumentFile)},
 		{"POST", "/api/v1/documents/{doc}/routes", write, pathDocument, "Route a document for handling", d(s.apiRoute)},
 		{"POST", "/api/v1/users/{uid}/clearance", users, userScope, "Set a user's clearance", d(s.apiClearance)},
+		{"GET", "/api/v1/units/{id}/documents/settings", admin, pathUnit, "A unit's issuer abbreviation and congresses", d(s.apiDocSettings)},
+		{"POST", "/api/v1/units/{id}/documents/issuer", admin, pathUnit, "Set a unit's issuer abbreviation", d(s.apiDocIssuerSet)},
+		{"POST", "/api/v1/units/{id}/documents/congresses", admin, pathUnit, "Add a congress of a unit", d(s.apiDocCongressAdd)},
+		{"GET", "/api/v1/documents/retention-periods", admin, wholeTree, "The retention periods by document type", d(s.apiPeriods)},
+		{"POST", "/api/v1/documents/retention-periods", admin, wholeTree, "Add or change the retention period of a type", d(s.apiPeriodSet)},
 	}
 }

@@ -53,7 +53,11 @@ func seedMatrixTasks(t *testing.T, h *harness, scopeUnit map[string]string) {
 		if err := tasks.CreateCampaign(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		matrixTasks[id] = map[string]int64{"{did}": d.ID, "{tid}": ts[0].ID, "{cid}": c.ID}
+		files, err := tasks.AttachDirectiveFiles(ctx, d.ID, []partyworks.EvidenceFile{{Name: "chỉ thị.pdf", Data: []byte("%PDF-1.4\n")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		matrixTasks[id] = map[string]int64{"{did}": d.ID, "{tid}": ts[0].ID, "{cid}": c.ID, "{dfid}": files[0].ID}
 	}
 }
 
