@@ -33,6 +33,7 @@ type DB struct {
 	Now func() time.Time
 
 	rebound sync.Map // query text → the dialect's placeholders
+	hooked  sync.Map // store name → its hooks are registered (hookOnce)
 
 	foldHooksMu sync.Mutex
 	foldHooks   []FoldHook

@@ -28,7 +28,9 @@ type DocumentService struct {
 // v. Documents follow their unit when it merges into another.
 func NewDocumentService(db *DB, v *vault.Vault) *DocumentService {
 	s := &DocumentService{db: db, vault: v, numbers: &batcher{db: db}}
-	db.OnFold(s.fold)
+	if db.hookOnce("documents") {
+		db.OnFold(s.fold)
+	}
 	return s
 }
 

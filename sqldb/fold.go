@@ -22,6 +22,14 @@ type Fold struct {
 // FoldHook moves a store's rows when a unit folds.
 type FoldHook func(tx *Tx, f Fold) error
 
+// hookOnce reports whether the named store has not yet registered its
+// hooks on this database, and records that it now has: a store created
+// twice (two servers in one test) registers them once.
+func (db *DB) hookOnce(name string) bool {
+	_, loaded := db.hooked.LoadOrStore(name, true)
+	return !loaded
+}
+
 // OnFold registers a hook; stores register theirs when they are created.
 func (db *DB) OnFold(h FoldHook) {
 	db.foldHooksMu.Lock()

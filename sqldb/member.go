@@ -29,14 +29,12 @@ type MemberService struct {
 	BulkRows int
 }
 
-var memberHooks sync.Map // *DB → registered
-
 // NewMemberService returns the member service on db and registers, once
 // per database, the hooks that move members and their statistics when
 // units fold or move.
 func NewMemberService(db *DB) *MemberService {
 	s := &MemberService{db: db, Calendar: partyworks.VietnamCalendar()}
-	if _, loaded := memberHooks.LoadOrStore(db, true); !loaded {
+	if db.hookOnce("members") {
 		db.OnFold(foldMembers)
 		db.OnMove(moveStats)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"partyworks"
 )
@@ -29,13 +28,12 @@ type TaskService struct {
 
 // foldRegistered remembers the databases whose fold hook is registered, so
 // that several services on one database move tasks once.
-var foldRegistered sync.Map
 
 // NewTaskService returns the task service on db, storing evidence under
 // files, and registers the hook that moves open tasks when units fold.
 func NewTaskService(db *DB, files string) *TaskService {
 	s := &TaskService{db: db, units: NewUnitService(db), Files: files, MaxFile: 20 << 20}
-	if _, done := foldRegistered.LoadOrStore(db, true); !done {
+	if db.hookOnce("tasks") {
 		db.OnFold(foldTasks)
 	}
 	return s
