@@ -16,7 +16,10 @@ Commands:
   audit        verify the audit trail's hash chain
   backup       write a consistent copy of the SQLite database while it serves
   restore      put a backup in place of a SQLite database (service stopped)
+  members      import members, print statistics
   tasks        run the task reminders once; print a directive's roll-up
+  documents    issuer abbreviations, congresses, retention periods, clearances
+  keys         the keys of classified files: init, rotate, status
   version      print the version
   help         print this help, or a command's: partyworks help units
 
