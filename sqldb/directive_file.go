@@ -2,9 +2,7 @@ package sqldb
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -80,21 +78,5 @@ func (s *TaskService) directiveFiles(ctx context.Context, directiveID int64) ([]
 // directive is not found, so a file cannot be fetched through a directive
 // the caller may read.
 func (s *TaskService) DirectiveFile(ctx context.Context, directiveID, fileID int64) (*partyworks.EvidenceMeta, []byte, error) {
-	var m partyworks.EvidenceMeta
-	var stored, sum string
-	err := s.db.queryRow(ctx, `SELECT id, name, size, type, stored, sha256 FROM directive_files WHERE id = ? AND directive_id = ?`, fileID, directiveID).
-		Scan(&m.ID, &m.Name, &m.Size, &m.Type, &stored, &sum)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, partyworks.Errorf(partyworks.ENOTFOUND, "no such file")
-	} else if err != nil {
-		return nil, nil, err
-	}
-	data, err := os.ReadFile(filepath.Join(s.Files, stored))
-	if err != nil {
-		return nil, nil, fmt.Errorf("directive file %d: %w", fileID, err)
-	}
-	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
-		return nil, nil, fmt.Errorf("directive file %d: the file on disk does not match its checksum", fileID)
-	}
-	return &m, data, nil
+	return s.storedFile(ctx, "directive_files", "directive_id", directiveID, fileID)
 }

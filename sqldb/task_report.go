@@ -307,9 +307,16 @@ func (s *TaskService) storeFiles(files []partyworks.EvidenceFile) ([]storedFile,
 // Evidence returns a stored file of a task; a file of another task is not
 // found, so a file cannot be fetched through a task the caller may read.
 func (s *TaskService) Evidence(ctx context.Context, taskID, fileID int64) (*partyworks.EvidenceMeta, []byte, error) {
+	return s.storedFile(ctx, "task_files", "task_id", taskID, fileID)
+}
+
+// storedFile reads a file kept by storeFiles, found by its own id and its
+// owner's together, and checks it against its SHA-256. table and owner are
+// names from this package, never input.
+func (s *TaskService) storedFile(ctx context.Context, table, owner string, ownerID, fileID int64) (*partyworks.EvidenceMeta, []byte, error) {
 	var m partyworks.EvidenceMeta
 	var stored, sum string
-	err := s.db.queryRow(ctx, `SELECT id, name, size, type, stored, sha256 FROM task_files WHERE id = ? AND task_id = ?`, fileID, taskID).
+	err := s.db.queryRow(ctx, `SELECT id, name, size, type, stored, sha256 FROM `+table+` WHERE id = ? AND `+owner+` = ?`, fileID, ownerID).
 		Scan(&m.ID, &m.Name, &m.Size, &m.Type, &stored, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, partyworks.Errorf(partyworks.ENOTFOUND, "no such file")
@@ -318,10 +325,10 @@ func (s *TaskService) Evidence(ctx context.Context, taskID, fileID int64) (*part
 	}
 	data, err := os.ReadFile(filepath.Join(s.Files, stored))
 	if err != nil {
-		return nil, nil, fmt.Errorf("evidence %d: %w", fileID, err)
+		return nil, nil, fmt.Errorf("file %d: %w", fileID, err)
 	}
 	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
-		return nil, nil, fmt.Errorf("evidence %d: the file on disk does not match its checksum", fileID)
+		return nil, nil, fmt.Errorf("file %d: the file on disk does not match its checksum", fileID)
 	}
 	return &m, data, nil
 }
