@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -107,19 +106,10 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f partyworks.AuditF
 	if err != nil {
 		return nil, fmt.Errorf("audit entries: %w", err)
 	}
-	defer rows.Close()
-	var out []*partyworks.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, scanAudit)
 }
 
-func scanAudit(rows *sql.Rows) (*partyworks.AuditEntry, error) {
+func scanAudit(rows scanner) (*partyworks.AuditEntry, error) {
 	var e partyworks.AuditEntry
 	var at, before, after string
 	if err := rows.Scan(&e.Seq, &at, &e.UserID, &e.Username, &e.OnBehalf, &e.Action, &e.Object, &e.Addr, &before, &after, &e.PrevHash, &e.Hash); err != nil {

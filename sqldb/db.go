@@ -237,6 +237,20 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
+// collect scans every row with scan and closes the rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // update runs fn in a write transaction and commits it if fn succeeds.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := db.BeginTx(ctx)

@@ -343,16 +343,8 @@ func (s *DocumentService) FindDocuments(ctx context.Context, v partyworks.Viewer
 	if err != nil {
 		return nil, 0, fmt.Errorf("documents: %w", err)
 	}
-	defer rows.Close()
-	var out []*partyworks.Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanDocument)
+	if err != nil {
 		return nil, 0, err
 	}
 	if err := s.auditClassified(ctx, "document.list", out); err != nil {

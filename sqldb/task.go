@@ -123,16 +123,8 @@ func (s *TaskService) FindTasks(ctx context.Context, f partyworks.TaskFilter) ([
 	if err != nil {
 		return nil, 0, fmt.Errorf("find tasks: %w", err)
 	}
-	defer rows.Close()
-	var out []*partyworks.Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanTask)
+	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, s.nameTasks(ctx, out)

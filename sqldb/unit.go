@@ -167,16 +167,8 @@ func (s *UnitService) FindUnits(ctx context.Context, f partyworks.UnitFilter) ([
 	if err != nil {
 		return nil, 0, fmt.Errorf("find units: %w", err)
 	}
-	defer rows.Close()
-	var out []*partyworks.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanUnit)
+	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, s.countChildren(ctx, out, f.At)
@@ -256,16 +248,7 @@ func (s *UnitService) Ancestors(ctx context.Context, u *partyworks.Unit, at part
 	if err != nil {
 		return nil, fmt.Errorf("ancestors: %w", err)
 	}
-	defer rows.Close()
-	var out []*partyworks.Unit
-	for rows.Next() {
-		a, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, scanUnit)
 }
 
 // FindUnitEvents returns the events that touched a unit, oldest first,
