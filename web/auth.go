@@ -217,9 +217,19 @@ func (s *Server) unitTarget(r *http.Request, id int64) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
+	return s.unitTargetAt(r, id, at)
+}
+
+// unitTargetAt resolves a unit to its paths as it stood on a given day and
+// as it stands last. A version still in force is the last one: the second
+// lookup is skipped.
+func (s *Server) unitTargetAt(r *http.Request, id int64, at partyworks.Date) (target, error) {
 	var t target
 	if u, err := s.Units.FindUnitByID(r.Context(), id, at); err == nil {
 		t.Any = append(t.Any, u.Path)
+		if !u.Ended() {
+			return t, nil
+		}
 	}
 	latest, err := s.Units.FindUnitByID(r.Context(), id, partyworks.Date{})
 	if err != nil {

@@ -70,17 +70,3 @@ func (s *Server) applyChange(r *http.Request, unitID int64, c partyworks.UnitCha
 	}
 	return s.Units.ApplyUnitChange(ctx, c)
 }
-
-// unitTargetAt is unitTarget for a given day rather than the viewed one.
-func (s *Server) unitTargetAt(r *http.Request, id int64, at partyworks.Date) (target, error) {
-	var t target
-	if u, err := s.Units.FindUnitByID(r.Context(), id, at); err == nil {
-		t.Any = append(t.Any, u.Path)
-	}
-	latest, err := s.Units.FindUnitByID(r.Context(), id, partyworks.Date{})
-	if err != nil {
-		return target{}, err
-	}
-	t.Any = append(t.Any, latest.Path)
-	return t, nil
-}
