@@ -2,15 +2,16 @@ package sqldb
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"partyworks"
-	"sort"
+	"path/filepath"
+	"slices"
 	"strings"
+	"time"
+
+	"partyworks"
 )
 
 // Backup writes a consistent copy of a SQLite database into one file while
@@ -18,12 +19,22 @@ import (
 // never block the writer, nor it them) and writes a compact, self-contained
 // database. The file must not exist. PostgreSQL is backed up with
 // pg_dump (docs/OPERATIONS.md).
+//
+// The copy is written under a temporary name (FILE.partial) and gets its
+// name only once it is complete, synced and passes the integrity check, so
+// that a file at the backup's name is always a good backup: a full disk, a
+// crash or a kill midway leave at most FILE.partial, which the next backup
+// to the same name removes. The service's database is only read.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.dialect != sqlite {
 		return partyworks.Errorf(partyworks.EINVALID, "backup of PostgreSQL: use pg_dump (see docs/OPERATIONS.md)")
 	}
 	if _, err := os.Stat(path); err == nil {
 		return partyworks.Errorf(partyworks.ECONFLICT, "%s exists already: a backup never overwrites a file", path)
+	}
+	tmp := path + ".partial"
+	if err := removeTemp(tmp); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	// A connection of its own: the readers are query-only and the writer
 	// must stay free for the service.
@@ -32,11 +43,47 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		os.Remove(path)
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		removeTemp(tmp)
+		return partyworks.Errorf(partyworks.EINTERNAL, "writing %s failed: %v (is its disk full?); no backup was written, the database is unchanged", path, err)
+	}
+	if err := syncFile(tmp); err != nil {
+		removeTemp(tmp)
+		return partyworks.Errorf(partyworks.EINTERNAL, "writing %s failed: %v (is its disk full?); no backup was written, the database is unchanged", path, err)
+	}
+	if err := CheckFile(ctx, tmp); err != nil {
+		removeTemp(tmp)
+		return fmt.Errorf("the copy does not check out, no backup was written: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		removeTemp(tmp)
 		return fmt.Errorf("backup: %w", err)
 	}
+	return syncFile(filepath.Dir(path)) // the new name, too, survives a power cut
+}
+
+// removeTemp removes a partial backup and the journal SQLite may leave
+// beside it when VACUUM INTO fails midway.
+func removeTemp(tmp string) error {
+	for _, p := range []string{tmp, tmp + "-journal", tmp + "-wal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	return nil
+}
+
+// syncFile flushes a file (or a folder's entries) to the disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	return err
 }
 
 // CheckFile runs SQLite's integrity check on a database file without
@@ -60,80 +107,6 @@ func CheckFile(ctx context.Context, path string) error {
 	return nil
 }
 
-// TableSum is one table's row count and a checksum of its rows.
-type TableSum struct {
-	Rows int64
-	Sum  string
-}
-
-// Checksums returns every table's row count and a checksum over its rows
-// in primary-key order, so that two databases (a backup and its restore, a
-// SQLite file and its PostgreSQL copy) can be compared table by table.
-// Values are written as text the same way on both databases.
-func (db *DB) Checksums(ctx context.Context) (map[string]TableSum, error) {
-	tables, err := db.tables(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]TableSum, len(tables))
-	for _, t := range tables {
-		rows, err := db.read.QueryContext(ctx, `SELECT * FROM `+t+` ORDER BY 1`)
-		if err != nil {
-			return nil, fmt.Errorf("checksum %s: %w", t, err)
-		}
-		cols, _ := rows.Columns()
-		h := sha256.New()
-		var n int64
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			n++
-			for _, v := range vals {
-				fmt.Fprintf(h, "%d:%s|", len(v.String), v.String)
-			}
-			h.Write([]byte{'\n'})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		out[t] = TableSum{Rows: n, Sum: hex.EncodeToString(h.Sum(nil))}
-	}
-	return out, nil
-}
-
-// tables lists the application's tables, sorted.
-func (db *DB) tables(ctx context.Context) ([]string, error) {
-	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
-	if db.dialect == postgres {
-		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
-	}
-	rows, err := db.read.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		if !strings.ContainsAny(t, `"; `) {
-			out = append(out, t)
-		}
-	}
-	sort.Strings(out)
-	return out, rows.Err()
-}
-
 // Restore puts a backup file in place of the database file at path: the
 // backup must pass the integrity check, and the target must not exist or
 // hold no units and no users, unless force is set. The service must be
@@ -143,15 +116,9 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 		return err
 	}
 	if _, err := os.Stat(path); err == nil && !force {
-		conn, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-		if err != nil {
-			return err
-		}
-		var n int64
-		err = conn.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM units) + (SELECT COUNT(*) FROM users)`).Scan(&n)
-		conn.Close()
-		if err == nil && n > 0 {
-			return partyworks.Errorf(partyworks.ECONFLICT, "%s already holds data (%d units and users): restoring over it would lose them; move it away first, or use --force", path, n)
+		held, err := heldData(ctx, path)
+		if err == nil && len(held) > 0 {
+			return partyworks.Errorf(partyworks.ECONFLICT, "%s already holds data (%s): restoring over it would lose them; move it away first, or use --force", path, strings.Join(held, ", "))
 		}
 	}
 	data, err := os.ReadFile(backup)
@@ -183,4 +150,68 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	return nil
+}
+
+// heldData lists the tables of a SQLite file that hold data, with their
+// row counts; the file is only read.
+func heldData(ctx context.Context, path string) ([]string, error) {
+	db, err := openReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return dataTables(ctx, db.read, db.dialect)
+}
+
+// openReadOnly opens a SQLite file for reading only, without migrating it:
+// the source of a copy, the target of a restore.
+func openReadOnly(path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, partyworks.Errorf(partyworks.ENOTFOUND, "%s: %v", path, err)
+	}
+	conn, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.Ping(); err != nil {
+		conn.Close()
+		return nil, partyworks.Errorf(partyworks.EINVALID, "%s is not a readable SQLite database: %v", path, err)
+	}
+	return &DB{read: conn, write: conn, dialect: sqlite, DSN: path, Now: time.Now}, nil
+}
+
+// seeded are the tables a new database is given rows in by its migrations
+// (settings and counters, not data): they do not make a database "hold
+// data", and a copy replaces their rows.
+var seeded = []string{"schema_migrations", "audit_head", "task_sync", "retention_periods"}
+
+// dataTables lists the tables that hold rows ("units 10843 rows"), leaving
+// out those a fresh database is seeded with.
+func dataTables(ctx context.Context, q queryer, d dialect) ([]string, error) {
+	tables, err := listTables(ctx, q, d)
+	if err != nil {
+		return nil, err
+	}
+	var held []string
+	for _, t := range tables {
+		if slices.Contains(seeded, t) {
+			continue
+		}
+		var n int64
+		rows, err := q.QueryContext(ctx, `SELECT COUNT(*) FROM `+t)
+		if err != nil {
+			return nil, err
+		}
+		if rows.Next() {
+			err = rows.Scan(&n)
+		}
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			held = append(held, fmt.Sprintf("%s %d rows", t, n))
+		}
+	}
+	return held, nil
 }

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ type DB struct {
 	write   *sql.DB
 	dialect dialect
 	DSN     string
+	replica *replica // a streaming replica for reads that may be stale (replica.go), or nil
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -51,6 +53,16 @@ type Options struct {
 	// SQLiteDriver names the database/sql driver for SQLite files:
 	// "sqlite3" (mattn/go-sqlite3) by default; fault-injection tests wrap it.
 	SQLiteDriver string
+
+	// Replica is a postgres:// URL of a streaming replica of a PostgreSQL
+	// database, for the reads of partyworks.ReadScope contexts
+	// (replica.go). MaxReplicaLag (default 30 s) is how far behind it may
+	// be and still be read; ReplicaProbeInterval (default 1 s) how often
+	// that is checked. Log receives its changes of state.
+	Replica              string
+	MaxReplicaLag        time.Duration
+	ReplicaProbeInterval time.Duration
+	Log                  *slog.Logger
 }
 
 // OpenWith is Open with options.
@@ -74,12 +86,21 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if opts.Replica != "" {
+		if err := db.openReplica(ctx, opts); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
 // Close closes the pools.
 func (db *DB) Close() error {
 	err := db.read.Close()
+	if db.replica != nil {
+		db.replica.close()
+	}
 	if db.write != db.read {
 		if err2 := db.write.Close(); err == nil {
 			err = err2
@@ -158,6 +179,11 @@ type Tx struct {
 	skipCodeCheck bool         // a plan has checked codes for the whole day
 	group         *groupWrites // a numbering group's deferred writes (document_group.go)
 
+	// With a replica: the users who wrote in it, whose read pins the
+	// commit bumps, and their requests' read scopes (replica.go).
+	writers []int64
+	scopes  []*partyworks.ReadScope
+
 	// The plan being applied, if any, for the fold hooks.
 	plan    *partyworks.Plan
 	preview *partyworks.PlanPreview
@@ -194,29 +220,39 @@ func (tx *Tx) lockTree() error {
 	return err
 }
 
-// Commit commits the transaction.
-func (tx *Tx) Commit() error { return tx.tx.Commit() }
+// Commit commits the transaction; with a replica, it bumps the writers'
+// read pins first (replica.go).
+func (tx *Tx) Commit() error {
+	if tx.db.replica != nil {
+		return tx.commitPinned()
+	}
+	return tx.tx.Commit()
+}
 
 // Rollback rolls the transaction back; after Commit it does nothing.
 func (tx *Tx) Rollback() error { return tx.tx.Rollback() }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	tx.noteWriter()
 	return tx.tx.ExecContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // Query runs a query written with ? placeholders.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	tx.noteWriter()
 	return tx.tx.QueryContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // QueryRow runs a one-row query written with ? placeholders.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	tx.noteWriter()
 	return tx.tx.QueryRowContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // Prepare prepares a statement for a bulk load.
 func (tx *Tx) Prepare(query string) (*sql.Stmt, error) {
+	tx.noteWriter()
 	return tx.tx.PrepareContext(tx.ctx, tx.db.rebind(query))
 }
 
@@ -227,13 +263,19 @@ func (tx *Tx) InsertID(query string, args ...any) (int64, error) {
 	return id, err
 }
 
-// query runs a read on the reader pool.
+// query runs a read on the reader pool (or the replica: replica.go).
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.replica != nil {
+		return db.replicaQuery(ctx, db.rebind(query), args)
+	}
 	return db.read.QueryContext(ctx, db.rebind(query), args...)
 }
 
 // queryRow runs a one-row read on the reader pool.
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.replica != nil {
+		return db.replicaQueryRow(ctx, db.rebind(query), args)
+	}
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 

@@ -61,9 +61,13 @@ func openSQLite(driver, path string) (read, write *sql.DB, err error) {
 	return read, write, nil
 }
 
-// openPostgres opens one pool that serves reads and writes.
+// openPostgres opens one pool that serves reads and writes. A server that
+// does not answer fails a connection after connect_timeout (5 s unless the
+// URL says) rather than hanging the request; pgx's stdlib pings a
+// connection idle for over a second before reuse, so the pool drops the
+// connections of a restarted server by itself.
 func openPostgres(dsn string) (read, write *sql.DB, err error) {
-	db, err := sql.Open("pgx", dsn)
+	db, err := sql.Open("pgx", withDefaultParam(dsn, "connect_timeout", "5"))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +145,12 @@ func (c *taskCounter) apply() error {
 			emptied = append(emptied, k)
 		}
 	}
+	// The same order in every transaction: two reports on tasks of one
+	// directive touch the same ancestors' rows, and PostgreSQL locks an
+	// upsert's rows in the order given; map order made them deadlock
+	// (40P01) under concurrent writers.
+	slices.SortFunc(keys, compareKeys)
+	slices.SortFunc(emptied, compareKeys)
 	const batch = 200
 	for len(keys) > 0 {
 		n := min(batch, len(keys))
@@ -175,6 +183,10 @@ func (c *taskCounter) apply() error {
 	}
 	c.delta = map[countKey]*countVal{}
 	return nil
+}
+
+func compareKeys(a, b countKey) int {
+	return cmp.Or(cmp.Compare(a.dir, b.dir), cmp.Compare(a.unit, b.unit), cmp.Compare(a.above, b.above), cmp.Compare(a.deadline, b.deadline))
 }
 
 // taskIDs lists the ids of the top-level tasks matching cond.

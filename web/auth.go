@@ -139,7 +139,7 @@ func (s *Server) guard(rt *Route) http.Handler {
 			}
 			return
 		}
-		rt.handler(w, r)
+		rt.handler(w, replicaReads(r))
 	})
 }
 

@@ -18,6 +18,7 @@ var statuses = map[string]int{
 	partyworks.EUNAUTHORIZED: http.StatusUnauthorized,
 	partyworks.ETOOMANY:      http.StatusTooManyRequests,
 	partyworks.EINTERNAL:     http.StatusInternalServerError,
+	eUnavailable:             http.StatusServiceUnavailable, // dbfault.go
 }
 
 func statusOf(err error) int {
@@ -45,10 +46,14 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // HTML interface. Internal errors are logged with the request id and shown
 // without their details.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = unavailable(err)
 	code := partyworks.ErrorCode(err)
 	status := statusOf(err)
 	if code == partyworks.EINTERNAL {
 		s.log.Error("internal error", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+	} else if code == eUnavailable {
+		s.log.Warn("database unavailable", "err", err, "path", r.URL.Path, "request_id", requestID(r))
+		w.Header().Set("Retry-After", "2")
 	}
 	if isAPI(r) {
 		p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: partyworks.ErrorMessage(err), Code: code, Field: partyworks.ErrorField(err)}

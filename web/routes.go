@@ -45,6 +45,7 @@ func (s *Server) coreRoutes() []*Route {
 		{"GET", "/healthz", public, nil, "Liveness", s.healthz},
 		{"GET", "/readyz", public, nil, "Readiness: the database answers", s.readyz},
 		{"GET", "/metrics", system, nil, "Prometheus metrics", s.metricsHandler},
+		{"GET", "/admin/status", system, nil, "System status: version, database, migrations, tables, scheduled jobs, this app node", s.htmlStatus},
 		{"GET", "/static/{file...}", public, nil, "Stylesheet and icons", s.static},
 
 		// Sessions and language.
@@ -106,6 +107,7 @@ func (s *Server) coreRoutes() []*Route {
 		{"DELETE", "/api/v1/users/{uid}/totp", users, userScope, "Remove a user's second factor (a lost phone)", s.apiTOTPRemove},
 		{"GET", "/api/v1/audit", audit, nil, "The audit trail, newest first", s.apiAudit},
 		{"POST", "/api/v1/audit/verify", audit, nil, "Verify the audit hash chain", s.apiAuditVerify},
+		{"GET", "/api/v1/status", system, nil, "System status: version, database, migrations, tables, scheduled jobs, this app node", s.apiStatus},
 	}
 }
 

@@ -48,7 +48,10 @@ type Deps struct {
 	Due []partyworks.DueSource
 	// Ping checks the database for /readyz.
 	Ping func(ctx context.Context) error
-	Now  func() time.Time
+	// Status reports the program, the database and this app node for
+	// the national administrator (nil: the status routes answer 404).
+	Status func(ctx context.Context) (*partyworks.SystemStatus, error)
+	Now    func() time.Time
 }
 
 // Server is the HTTP handler of the whole application.

@@ -61,10 +61,12 @@ var commands = map[string]struct {
 	"audit":     {(*cli).audit, usageAudit},
 	"backup":    {(*cli).backup, usageBackup},
 	"restore":   {(*cli).restore, usageRestore},
+	"copy":      {(*cli).copyCmd, usageCopy},
 	"documents": {(*cli).documents, usageDocuments},
 	"members":   {(*cli).membersCmd, usageMembers},
 	"tasks":     {(*cli).tasksCmd, usageTasks},
 	"keys":      {(*cli).keys, usageKeys},
+	"loadtest":  {(*cli).loadtest, usageLoadtest},
 	"version":   {(*cli).version, usageVersion},
 }
 

@@ -21,6 +21,8 @@ import (
 type serveConfig struct {
 	Addr            string
 	DB              string
+	DBReplica       string        // a streaming replica for reads (replica.go)
+	ReplicaMaxLag   time.Duration // how far behind it may be and still be read
 	Demo            bool
 	InsecureCookies bool
 	RequireTOTP     bool
@@ -32,6 +34,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	cfg := serveConfig{ShutdownTimeout: 15 * time.Second}
 	fs.StringVar(&cfg.Addr, "addr", c.cfg.Addr, "where to listen")
 	fs.StringVar(&cfg.DB, "db", c.cfg.DB, "the database: a SQLite file or a postgres:// URL")
+	fs.StringVar(&cfg.DBReplica, "db-replica", c.getenv("PARTYWORKS_DB_REPLICA"), "a streaming replica (postgres://) for reads that may be a moment stale")
+	fs.DurationVar(&cfg.ReplicaMaxLag, "replica-max-lag", 30*time.Second, "read the primary while the replica is further behind than this")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed the demo scenario into an empty database")
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", false, "session cookies without Secure")
 	fs.BoolVar(&cfg.RequireTOTP, "require-totp", true, "administrators and staff must enrol a second factor")
@@ -46,7 +50,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		cfg.RequireTOTP = false // the demo's users have no phones; say --require-totp to try it
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	db, err := openDB(ctx, cfg.DB)
+	db, err := openServeDB(ctx, log, cfg)
 	if err != nil {
 		return err
 	}
@@ -85,8 +89,14 @@ func (c *cli) listen(ctx context.Context, log *slog.Logger, cfg serveConfig, db 
 		web.Deps{
 			Units: sqldb.NewUnitService(db), Users: sqldb.NewUserService(db), Audit: sqldb.NewAuditService(db),
 			Documents: docs, Members: members, Tasks: c.tasks(ctx, log, db), Due: dueSources(docs, members, c.tasks(ctx, log, db)), // routed documents, members' deadlines and tasks on "what needs doing"
-			Ping: db.Ping, Now: time.Now,
+			Ping: db.Ping, Status: thisNode().status(db), Now: time.Now,
 		})
+	if err := handler.RegisterMetrics(thisNode().jobs); err != nil {
+		return err
+	}
+	if err := handler.RegisterMetrics(replicaMetrics(db)...); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

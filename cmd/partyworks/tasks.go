@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/smtp"
 	"strings"
@@ -21,7 +22,9 @@ var (
 // tasks returns the task service of db (one per database), storing
 // evidence under PARTYWORKS_FILES (default: beside the database file), with
 // email when PARTYWORKS_SMTP is set, and starts the reminder run: at start
-// and every hour until ctx ends (each run notifies once per task and kind).
+// and at the start of every hour until ctx ends (each run notifies once per
+// task and kind). With several app nodes on one database the run of an hour
+// is claimed by one node and skipped by the others (sqldb.RunJob).
 func (c *cli) tasks(ctx context.Context, log *slog.Logger, db *sqldb.DB) *sqldb.TaskService {
 	taskServicesMu.Lock()
 	defer taskServicesMu.Unlock()
@@ -40,20 +43,9 @@ func (c *cli) tasks(ctx context.Context, log *slog.Logger, db *sqldb.DB) *sqldb.
 		s.SetMailer(m)
 	}
 	taskServices[db] = s
-	go func() {
-		for {
-			if res, err := s.Remind(ctx, partyworks.RemindConfig{}); err != nil && ctx.Err() == nil {
-				log.Error("task reminders", "err", err)
-			} else if res != nil && res.DueSoon+res.Overdue+res.Escalated > 0 {
-				log.Info("task reminders", "due_soon", res.DueSoon, "overdue", res.Overdue, "escalated", res.Escalated, "mailed", res.Mailed)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Hour):
-			}
-		}
-	}()
+	n := thisNode()
+	log.Info("app node", "node", n.id)
+	go n.remindHourly(ctx, log, db, s)
 	return s
 }
 
@@ -90,4 +82,36 @@ func mimeWord(s string) string {
 		}
 	}
 	return s
+}
+
+// remindHourly runs the task reminders at start and then at the start of
+// every hour, as the job "task.remind": once per hour across all nodes.
+func (n *appNode) remindHourly(ctx context.Context, log *slog.Logger, db *sqldb.DB, s *sqldb.TaskService) {
+	for {
+		n.runJob(ctx, log, db, "task.remind", func(ctx context.Context) (string, error) {
+			res, err := s.Remind(ctx, partyworks.RemindConfig{})
+			if res == nil {
+				return "", err
+			}
+			if res.DueSoon+res.Overdue+res.Escalated > 0 {
+				log.Info("task reminders", "due_soon", res.DueSoon, "overdue", res.Overdue, "escalated", res.Escalated, "mailed", res.Mailed)
+			}
+			detail := fmt.Sprintf("due soon %d, overdue %d, escalated %d, mailed %d", res.DueSoon, res.Overdue, res.Escalated, res.Mailed)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", detail, err)
+			}
+			return detail, nil
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(untilNextHour(time.Now())):
+		}
+	}
+}
+
+// untilNextHour is the wait until just after the next hour starts, so
+// that every node wakes into the new slot.
+func untilNextHour(now time.Time) time.Duration {
+	return now.Truncate(time.Hour).Add(time.Hour + time.Second).Sub(now)
 }

@@ -16,10 +16,12 @@ Commands:
   audit        verify the audit trail's hash chain
   backup       write a consistent copy of the SQLite database while it serves
   restore      put a backup in place of a SQLite database (service stopped)
+  copy         move an installation from SQLite to PostgreSQL, verified table by table
   members      import members, print statistics
   tasks        run the task reminders once; print a directive's roll-up
   documents    issuer abbreviations, congresses, retention periods, clearances
   keys         the keys of classified files: init, rotate, status
+  loadtest     load a running server (loopback only) and report req/s, latency, errors
   version      print the version
   help         print this help, or a command's: partyworks help units
 
@@ -37,7 +39,7 @@ Quick start:
   partyworks serve --demo
 `
 
-const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--demo] [--insecure-cookies] [--require-totp=false]
+const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--db-replica postgres://…] [--demo] [--insecure-cookies] [--require-totp=false]
 
 Serves the web interface and the JSON API until SIGINT or SIGTERM, then
 shuts down gracefully. Logs go to stderr.
@@ -45,6 +47,11 @@ shuts down gracefully. Logs go to stderr.
   --addr HOST:PORT     where to listen (default $PARTYWORKS_ADDR or 127.0.0.1:8080;
                        port 0 picks a free port, and the URL printed says which)
   --db DSN             the database (default $PARTYWORKS_DB or partyworks.db)
+  --db-replica URL     a streaming replica of a PostgreSQL database (default
+                       $PARTYWORKS_DB_REPLICA): signed-in users' page and API
+                       reads go there once it holds their own writes; the
+                       primary when it is down or behind --replica-max-lag
+                       (default 30s). Set it on every app node or on none.
   --demo               seed the demo scenario first if the database is empty, and
                        print the demo logins; a database with data is served as it is
   --insecure-cookies   session cookies without Secure, for a plain-HTTP proxy
@@ -140,4 +147,57 @@ status 1 if the chain is broken.
 const usageVersion = `Usage: partyworks version
 
 Prints the version of the program.
+`
+
+const usageLoadtest = `Usage: partyworks loadtest [--url http://127.0.0.1:8080 ...] --db DSN | --token TOKEN [--writer-token TOKEN]
+                           [--duration 30s] [--conns 50] [--mix reads|lists|writes|mixed]
+                           [--skip KIND ...] [--pid PID ...] [--json] [--seed N]
+       partyworks loadtest --baseline [--duration 30s] [--conns 50]
+
+Loads a running server with real API traffic and reports requests per
+second, latency (mean, p50, p90, p99, max) per kind of request and overall,
+answers by status (5xx counted apart), and the server's CPU and memory.
+Only servers on this machine are accepted (127.0.0.1, ::1, localhost). It
+first finds real units, members and tasks through the API, so that the
+requests spread over the whole tree. Exits with status 1 if any request
+got a 5xx or no answer.
+
+Writes change the database: --mix writes and mixed record progress on
+tasks and register incoming documents. Run them on a demo or a copy.
+
+  --url URL        a server (default http://$PARTYWORKS_ADDR); repeat it, or
+                   separate with commas, to load several nodes in turn
+  --db DSN         the server's database: the command creates (or reuses) the
+                   accounts "loadtest" (admin over the whole tree) and
+                   "loadtest.writer" (staff on each unit with open tasks: only
+                   a unit reports on its own tasks) and a fresh token for each
+  --token TOKEN    instead of --db: an API token of an account that sees the
+                   tree (default $PARTYWORKS_TOKEN): partyworks token create --user admin
+  --writer-token T the token for progress reports (default $PARTYWORKS_WRITER_TOKEN):
+                   an account with a grant on each task's unit; without it
+                   (and without --db) progress reports are left out
+  --duration D     how long to load (default 30s, at most 10m)
+  --conns N        concurrent connections, each a client that sends its next
+                   request when the last is answered (default 50)
+  --mix M          reads: unit pages, children, member statistics, member
+                          lists (50 a page), name searches, member pages,
+                          task lists
+                   lists: member lists and task lists
+                   writes: progress reports on tasks and document
+                           registrations (each connection a writer)
+                   mixed: reads with one write in twenty (default)
+  --skip KIND      leave a kind of the mix out (repeatable), to see what the
+                   rest does: unit, children, stats, members, search, member,
+                   tasks, task.update, doc.register
+  --pid PID        the server's process, for its CPU and memory (repeatable)
+  --baseline       instead, load a bare net/http handler that reads one row
+                   of a SQLite table by id, served in this process: the
+                   machine's ceiling, to compare the figures with
+  --json           print the report as JSON
+  --seed N         the seed of the random choices (default 1)
+
+Example:
+  partyworks demo --db demo.db
+  partyworks serve --db demo.db &
+  partyworks loadtest --db demo.db --mix mixed --pid $!
 `
