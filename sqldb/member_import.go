@@ -128,7 +128,8 @@ func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 const defaultBulkRows = 50000
 
 // bulkLoad reports whether n rows into the members table make a bulk
-// load: the table is empty and n is at least BulkRows.
+// load: n is at least BulkRows and at least four times the rows already
+// there (a national load after a few hundred recorded by hand is one).
 func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
 	min := s.BulkRows
 	if min <= 0 {
@@ -138,10 +139,10 @@ func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
 		return false, nil
 	}
 	var k int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) x`).Scan(&k); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT ?) x`, n/4+1).Scan(&k); err != nil {
 		return false, err
 	}
-	return k == 0, nil
+	return k <= n/4, nil
 }
 
 // unitsOn maps the codes of the units standing on day d (inside the

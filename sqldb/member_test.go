@@ -310,6 +310,15 @@ func TestMemberStatsMatchRecount(t *testing.T) {
 				}
 				checkDays = append(checkDays, partyworks.FormatDate(d.AddDate(0, 0, -1)), partyworks.FormatDate(d))
 			}
+			if round == 50 {
+				// A cell (counted from its members, with no rows of its
+				// own) moves from the township to a ward of the city.
+				if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "7-QĐ/TU",
+					Unit: f.ids["C4"], Parent: f.ids["W1"]}); err != nil {
+					t.Fatal(err)
+				}
+				checkDays = append(checkDays, partyworks.FormatDate(d.AddDate(0, 0, -1)), partyworks.FormatDate(d))
+			}
 		}
 		// A late record, backdated before the move: it must count under the city before the move and the district after.
 		f.add(t, "Người Đến Muộn", partyworks.Male, "1980-02-02", "C3", partyworks.StatusOfficial)
