@@ -492,10 +492,15 @@ func (s *MemberService) directStats(ctx context.Context, path, d string, st *par
 
 // MemberStats returns a subtree's figures on a day: one range read of the
 // subtree root's rows, or, for a cell or a group, a count of its members.
+// Unit 0 is the whole country: the rows of the tree's roots on the day.
 func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyworks.Date) (*partyworks.MemberStats, error) {
 	var kind partyworks.UnitKind
 	var path string
 	d := fmtDate(at)
+	if unitID == 0 {
+		return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id IN
+			(SELECT unit_id FROM unit_versions WHERE parent_id IS NULL AND valid_from <= ? AND ? < valid_to) AND day <= ? GROUP BY dim, val`, d, d, d)
+	}
 	err := s.db.queryRow(ctx, `SELECT kind, path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&kind, &path)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("member stats: %w", err)
@@ -507,7 +512,12 @@ func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyw
 		}
 		return st, nil
 	}
-	rows, err := s.db.query(ctx, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, fmtDate(at))
+	return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, d)
+}
+
+// readStats reads figures (dim, val, n) by q.
+func (s *MemberService) readStats(ctx context.Context, unitID int64, at partyworks.Date, q string, args ...any) (*partyworks.MemberStats, error) {
+	rows, err := s.db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("member stats: %w", err)
 	}

@@ -345,6 +345,18 @@ func TestMemberStatsMatchRecount(t *testing.T) {
 		if national.Total() == 0 {
 			t.Error("no members counted")
 		}
+		// The whole country (unit 0) is the sum of the tree's roots: here
+		// the one province.
+		for _, cd := range checkDays {
+			country, err := f.members.MemberStats(ctx, 0, day(cd))
+			if err != nil {
+				t.Fatal(err)
+			}
+			province, _ := f.members.MemberStats(ctx, f.ids["22"], day(cd))
+			if !reflect.DeepEqual(country.Counts, province.Counts) {
+				t.Errorf("the country on %s: %v, its one province: %v", cd, country.Counts["status"], province.Counts["status"])
+			}
+		}
 	})
 }
 
