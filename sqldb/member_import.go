@@ -77,7 +77,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 			return res, err
 		}
 		end := min(start+batch, len(t.Rows))
-		err := s.db.update(ctx, func(tx *Tx) error {
+		err := s.db.updateConn(ctx, func(tx *Tx) error {
 			return tx.importBatch(rr, t, start, end, done, units, d, seen, res, job)
 		})
 		if err != nil {
@@ -211,7 +211,64 @@ const (
 	since, admitted, ceremony, updated_at`
 	importColN  = 24
 	importChunk = 500
+	// copyChunk is how many rows one COPY carries on PostgreSQL.
+	copyChunk = 5000
 )
+
+// stageSQL creates the transaction's staging table of a PostgreSQL
+// import: rows are COPied in, then moved to members by one INSERT … SELECT
+// that skips citizen IDs already recorded.
+func stageSQL() string {
+	var cols []string
+	for _, c := range strings.Split(importCols, ",") {
+		c = strings.TrimSpace(c)
+		typ := "TEXT"
+		if c == "unit_id" {
+			typ = "BIGINT"
+		}
+		cols = append(cols, c+" "+typ)
+	}
+	return "CREATE TEMP TABLE member_stage (" + strings.Join(cols, ", ") + ") ON COMMIT DROP"
+}
+
+// importCopy inserts rows by COPY through the staging table and returns
+// the citizen IDs inserted.
+func (tx *Tx) importCopy(rows [][]any, staged *bool) (map[string]bool, error) {
+	if !*staged {
+		if _, err := tx.Exec(stageSQL()); err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		*staged = true
+	}
+	cols := strings.Split(importCols, ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i])
+	}
+	if err := tx.copyFrom("member_stage", cols, rows); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	res, err := tx.Query(`INSERT INTO members (` + importCols + `) SELECT ` + importCols + ` FROM member_stage ON CONFLICT (citizen_id) DO NOTHING RETURNING citizen_id`)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	added := make(map[string]bool, len(rows))
+	for res.Next() {
+		var cid string
+		if err := res.Scan(&cid); err != nil {
+			res.Close()
+			return nil, err
+		}
+		added[cid] = true
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if _, err := tx.Exec(`TRUNCATE member_stage`); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	return added, nil
+}
 
 // importSQL inserts n rows, skipping citizen IDs already recorded, and
 // returns the citizen IDs it inserted (so the statistics count exactly
@@ -244,13 +301,47 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 	st.local = map[statKey]int64{}
 	now := fmtTime(tx.now)
 	inserted, existing := 0, 0
-	pending := make([]*partyworks.Member, 0, importChunk)
+	chunk := importChunk
+	if tx.conn != nil {
+		chunk = copyChunk
+	}
+	staged := false
+	pending := make([]*partyworks.Member, 0, chunk)
 	args := make([]any, 0, importChunk*importColN)
-	// write inserts the pending rows in one statement and counts those
-	// inserted in the statistics.
+	// count counts the pending rows inserted in the statistics.
+	count := func(added map[string]bool) error {
+		for _, m := range pending {
+			if !added[m.CitizenID] {
+				existing++
+				continue
+			}
+			inserted++
+			if err := st.member(tx, m, m.UnitID, d, 1); err != nil {
+				return err
+			}
+		}
+		pending = pending[:0]
+		return nil
+	}
+	// write inserts the pending rows in one statement (or one COPY) and
+	// counts those inserted in the statistics.
 	write := func() error {
 		if len(pending) == 0 {
 			return nil
+		}
+		if tx.conn != nil {
+			rows := make([][]any, len(pending))
+			for i, m := range pending {
+				folded := vntext.Fold(m.FullName)
+				rows[i] = []any{m.CitizenID, m.FullName, folded, givenFromFolded(folded), SortKey(m.FullName),
+					string(m.Sex), fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
+					m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), d, optDate(m.Admitted), optDate(m.Ceremony), now}
+			}
+			added, err := tx.importCopy(rows, &staged)
+			if err != nil {
+				return err
+			}
+			return count(added)
 		}
 		stmt, ok := stmts[len(pending)]
 		if !ok {
@@ -284,18 +375,7 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		for _, m := range pending {
-			if !added[m.CitizenID] {
-				existing++
-				continue
-			}
-			inserted++
-			if err := st.member(tx, m, m.UnitID, d, 1); err != nil {
-				return err
-			}
-		}
-		pending = pending[:0]
-		return nil
+		return count(added)
 	}
 	for i := start; i < end; i++ {
 		m, code, rerr := rr.Row(i)
@@ -319,7 +399,7 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 			continue
 		}
 		pending = append(pending, m)
-		if len(pending) == importChunk {
+		if len(pending) == chunk {
 			if err := write(); err != nil {
 				return err
 			}
