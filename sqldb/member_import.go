@@ -104,8 +104,10 @@ var memberIndexSQL = [][2]string{
 	{"members_unit", "members (unit_id, sort_key)"},
 	{"members_name", "members (name_fold)"},
 	{"members_given", "members (given_fold)"},
-	{"members_sort", "members (sort_key)"},
+	{"members_sort", "members (sort_key, name_fold, given_fold, unit_id, since)"},
 	{"members_transfer", "members (transfer_to)"},
+	{"members_unit_name", "members (unit_id, name_fold)"},
+	{"members_unit_given", "members (unit_id, given_fold)"},
 }
 
 // memberIndexes drops the secondary indexes of members, or creates those

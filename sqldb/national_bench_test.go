@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -106,6 +107,8 @@ func BenchmarkNational(b *testing.B) {
 	search := func(within func() int64) func(b *testing.B) {
 		return func(b *testing.B) {
 			found := 0
+			var slowest time.Duration
+			var slowQ string
 			measure(b, func() error {
 				f := partyworks.MemberFilter{Query: names[r.IntN(len(names))], Limit: 50}
 				if r.IntN(2) == 0 {
@@ -114,10 +117,15 @@ func BenchmarkNational(b *testing.B) {
 				if within != nil {
 					f.Under = within()
 				}
+				start := time.Now()
 				ms, _, err := members.FindMembers(ctx, f)
+				if d := time.Since(start); d > slowest {
+					slowest, slowQ = d, fmt.Sprintf("%q at %s under %d", f.Query, partyworks.FormatDate(f.At), f.Under)
+				}
 				found += len(ms)
 				return err
 			})
+			b.Logf("slowest: %v %s", slowest, slowQ)
 			if found == 0 {
 				b.Fatal("nothing found")
 			}
