@@ -1,11 +1,11 @@
 package partyworks
 
-import "fmt"
+import "strconv"
 
-// AgeBands turns the birth histogram into age bands on a day (the bands
-// of the statistical reports: up to 30, 31–40, 41–50, 51–60, 61–70, over
-// 70). Age is counted by year-month, so a member born in the day's month
-// counts as having had the birthday.
+// AgeBands turns the birth histogram (by year) into age bands on a day
+// (the bands of the statistical reports: up to 30, 31–40, 41–50, 51–60,
+// 61–70, over 70). Age is the age reached in the day's year, as the
+// reports count it.
 func AgeBands(birth map[string]int, at Date) map[string]int {
 	return bands(birth, at, []int{30, 40, 50, 60, 70}, []string{"≤30", "31–40", "41–50", "51–60", "61–70", ">70"})
 }
@@ -22,15 +22,12 @@ func bands(hist map[string]int, at Date, upper []int, names []string) map[string
 	for _, n := range names {
 		out[n] = 0
 	}
-	for ym, n := range hist {
-		var y, mo int
-		if _, err := fmt.Sscanf(ym, "%d-%d", &y, &mo); err != nil {
+	for year, n := range hist {
+		y, err := strconv.Atoi(year)
+		if err != nil {
 			continue
 		}
 		age := at.Year() - y
-		if int(at.Month()) < mo {
-			age--
-		}
 		i := 0
 		for i < len(upper) && age > upper[i] {
 			i++
@@ -40,14 +37,8 @@ func bands(hist map[string]int, at Date, upper []int, names []string) map[string
 	return out
 }
 
-// AdmittedInYear counts the members admitted in the day's year up to its month.
+// AdmittedInYear counts the members admitted in the day's year (and
+// counted by the day).
 func AdmittedInYear(admitted map[string]int, at Date) int {
-	n := 0
-	lo, hi := fmt.Sprintf("%04d-01", at.Year()), at.Format("2006-01")
-	for ym, c := range admitted {
-		if ym >= lo && ym <= hi {
-			n += c
-		}
-	}
-	return n
+	return admitted[at.Format("2006")]
 }

@@ -68,6 +68,12 @@ type seeder struct {
 // accounts it created with their passwords. It refuses (ErrNotEmpty) a
 // database that already has units or users of its own.
 func Seed(ctx context.Context, db *sqldb.DB, out io.Writer) (*Logins, error) {
+	return SeedWith(ctx, db, out, Options{Scale: ScaleStory})
+}
+
+// SeedWith is Seed at a scale: the story, then the scale's bulk members
+// (bulk.go).
+func SeedWith(ctx context.Context, db *sqldb.DB, out io.Writer, o Options) (*Logins, error) {
 	ctx = partyworks.WithActor(ctx, partyworks.Actor{Username: "demo", Addr: "demo"})
 	s := &seeder{units: sqldb.NewUnitService(db), users: sqldb.NewUserService(db), out: out}
 	if err := s.checkEmpty(ctx); err != nil {
@@ -110,6 +116,11 @@ func Seed(ctx context.Context, db *sqldb.DB, out io.Writer) (*Logins, error) {
 	}
 	if err := s.step(ctx, "tasks through 2025 and 2026", func(ctx context.Context) (string, error) { return s.tasksAfter(ctx, db) }); err != nil {
 		return nil, err
+	}
+	if o.bulkMembers() > 0 {
+		if err := s.step(ctx, fmt.Sprintf("%s scale: organizations and members since 01/07/2025", o.Scale), func(ctx context.Context) (string, error) { return s.bulk(ctx, db, o) }); err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(out, "demo: ready in %v\n", time.Since(start).Round(time.Millisecond))
 	return logins, nil

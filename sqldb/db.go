@@ -171,6 +171,7 @@ func (db *DB) migrateOne(ctx context.Context, name, version string) error {
 // it writes shares one timestamp, and the actor for the audit trail.
 type Tx struct {
 	tx    *sql.Tx
+	conn  *sql.Conn // PostgreSQL bulk loads: the connection, for COPY (see updateConn)
 	db    *DB
 	ctx   context.Context
 	now   time.Time
@@ -223,14 +224,53 @@ func (tx *Tx) lockTree() error {
 // Commit commits the transaction; with a replica, it bumps the writers'
 // read pins first (replica.go).
 func (tx *Tx) Commit() error {
+	var err error
 	if tx.db.replica != nil {
-		return tx.commitPinned()
+		err = tx.commitPinned()
+	} else {
+		err = tx.tx.Commit()
 	}
-	return tx.tx.Commit()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+	return err
 }
 
 // Rollback rolls the transaction back; after Commit it does nothing.
-func (tx *Tx) Rollback() error { return tx.tx.Rollback() }
+func (tx *Tx) Rollback() error {
+	err := tx.tx.Rollback()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+	return err
+}
+
+// updateConn is update on a connection of its own, so that on PostgreSQL
+// the transaction can also COPY rows in (Tx.copyFrom); on SQLite it is
+// update.
+func (db *DB) updateConn(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect != postgres {
+		return db.update(ctx, fn)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: t, conn: conn, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL
-	_ "github.com/mattn/go-sqlite3"    // SQLite: chosen by measurement, see docs/ARCHITECTURE.md
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL
+	_ "github.com/mattn/go-sqlite3"  // SQLite: chosen by measurement, see docs/ARCHITECTURE.md
 )
 
 // dialect is the one place where SQLite and PostgreSQL differ in Go code;
@@ -78,4 +79,22 @@ func openPostgres(dsn string) (read, write *sql.DB, err error) {
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
 	return db, db, nil
+}
+
+// copyFrom loads rows into table with PostgreSQL's COPY, inside the
+// transaction (which must come from updateConn): database/sql serializes
+// the connection's use, and COPY runs on the same server session, so the
+// rows are part of the transaction.
+func (tx *Tx) copyFrom(table string, cols []string, rows [][]any) error {
+	if tx.conn == nil {
+		return fmt.Errorf("copy into %s: not a PostgreSQL bulk transaction", table)
+	}
+	return tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection", table)
+		}
+		_, err := c.Conn().CopyFrom(tx.ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
 }

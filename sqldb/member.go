@@ -27,6 +27,10 @@ type MemberService struct {
 	// BulkRows is how many rows an import into an empty members table
 	// needs to be loaded in bulk (indexes built at the end); 0: 50,000.
 	BulkRows int
+	// BroadName is how many members a name may match across the country
+	// before a search may walk the sort index instead (0: 10,000; tests
+	// lower it).
+	BroadName int
 }
 
 // NewMemberService returns the member service on db and registers, once

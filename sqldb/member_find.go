@@ -15,7 +15,8 @@ import (
 const maxCount = 10000
 
 // FindMembers lists members as of a day (their unit and status then),
-// sorted the Vietnamese way, with the total (capped at maxCount+1).
+// sorted the Vietnamese way, with the total (capped at maxCount+1; −1 when
+// a broad name was searched inside a subtree and not counted).
 // A query of 12 digits finds a citizen ID; other text is a prefix of the
 // folded full name or of the name starting at the given name, so "dang"
 // finds "Đặng Văn Lâm" and "an" finds "Nguyễn Văn An"; subtree and field
@@ -33,10 +34,15 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	if q != "" && !isDigits(q) {
 		fq = vntext.Fold(q)
 	}
-	// A name of a few letters is selective: the search starts from the
-	// name indexes, not from the subtree (which SQLite's planner would
-	// otherwise read whole, then filter).
-	nameFirst := len(fq) >= 4
+	// A name search starts from the name indexes (nameFirst), or, for a
+	// broad name, walks the members in sort order (walk): see namePlan.
+	nameFirst, walk := false, false
+	if fq != "" {
+		var err error
+		if nameFirst, walk, err = s.namePlan(ctx, fq, f, d); err != nil {
+			return nil, 0, err
+		}
+	}
 	// As of today (or later) the members table holds everyone's state:
 	// read it directly, so that the name and unit indexes serve the
 	// search. A past day needs the state then: for a name search, each
@@ -54,7 +60,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		where = []string{"m.since <= ?", "v.valid_from <= ?", "? < v.valid_to"}
 		args = []any{d, d, d}
 		unitCol, statusCol, src = "m.unit_id", "m.status", "members m"
-	case nameFirst:
+	case nameFirst || walk:
 		src = `members m LEFT JOIN member_history h ON h.member_id = m.id AND h.valid_from <= ? AND ? < h.valid_to`
 		where = []string{"(h.member_id IS NOT NULL OR m.since <= ?)", "v.valid_from <= ?", "? < v.valid_to"}
 		args = []any{d, d, d, d, d}
@@ -86,11 +92,13 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		where = append(where, "("+strings.Join(or, " OR ")+")")
 	}
+	nameTerm := -1
 	if q != "" {
 		if fq == "" {
 			where = append(where, "m.citizen_id = ?")
 			args = append(args, q)
 		} else {
+			nameTerm = len(where)
 			where = append(where, "((m.name_fold >= ? AND m.name_fold < ?) OR (m.given_fold >= ? AND m.given_fold < ?))")
 			args = append(args, fq, fq+"\uffff", fq, fq+"\uffff")
 		}
@@ -135,8 +143,30 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// of a past day's search, SQLite only uses the name indexes for terms
 	// of the WHERE clause.
 	from := ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+strconv.Itoa(maxCount+1)+`) c`, args...).Scan(&total); err != nil {
+	if current && walk && f.Under != 0 {
+		// A broad name inside a subtree, as of today: each unit of the
+		// subtree, then its members of that name (members_unit_name,
+		// members_unit_given): the work grows with the units and the
+		// matches of the subtree, not of the country.
+		walk = false
+		order = `+m.sort_key, m.id`
+		from = ` FROM unit_versions v CROSS JOIN members m ON m.unit_id = v.unit_id WHERE ` + strings.Join(where, " AND ")
+	}
+	total := -1 // a broad name in a subtree: not counted (it would cost what the walk saves)
+	if walk {
+		// A broad name ("nguyen", "an": hundreds of thousands of members
+		// nationally): walk the members in sort order and keep those
+		// whose name matches until the page is full. members_sort carries
+		// the folded names, the unit and the day, so rows that do not
+		// match are skipped in the index without reading the table. ("+"
+		// keeps SQLite off the name indexes.)
+		where[nameTerm] = "((+m.name_fold >= ? AND +m.name_fold < ?) OR (+m.given_fold >= ? AND +m.given_fold < ?))"
+		join, order = ` JOIN `, `m.sort_key, m.id`
+		from = ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+		if f.Under == 0 && f.Within == nil {
+			total = maxCount + 1 // more than maxCount across the country: namePlan counted them
+		}
+	} else if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+strconv.Itoa(maxCount+1)+`) c`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members: %w", err)
 	}
 	page := from
@@ -167,6 +197,54 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		out = append(out, m)
 	}
 	return out, total, rows.Err()
+}
+
+// namePlan chooses how to find the members whose name starts with fq:
+// from the name indexes (nameFirst: the work grows with the matches across
+// the country, n) or by walking the sort index (walk: the work grows with
+// how far one walks to fill a page, about limit × T / m entries, where T
+// is the number of members and m the matches inside the subtree searched,
+// estimated as n × subtree / T). n is counted on the name indexes alone,
+// up to probeCap. PostgreSQL's planner makes this choice itself.
+func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d string) (nameFirst, walk bool, err error) {
+	if s.db.Postgres() {
+		return len(fq) >= 4, false, nil
+	}
+	const probeCap = 20000
+	var n int
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE (name_fold >= ? AND name_fold < ?) OR (given_fold >= ? AND given_fold < ?) LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
+		fq, fq+"\uffff", fq, fq+"\uffff").Scan(&n); err != nil {
+		return false, false, fmt.Errorf("find members: %w", err)
+	}
+	broad := s.BroadName
+	if broad <= 0 {
+		broad = maxCount
+	}
+	if n <= broad {
+		return true, false, nil
+	}
+	var all int64
+	if err := s.db.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM members`).Scan(&all); err != nil {
+		return false, false, fmt.Errorf("find members: %w", err)
+	}
+	T := float64(max(all, 1))
+	sub := T
+	if f.Under != 0 {
+		st, err := s.MemberStats(ctx, f.Under, partyworks.Today(s.db.Now()))
+		if err != nil {
+			return false, false, err
+		}
+		sub = float64(max(st.Total(), 1))
+	}
+	// A match found by name costs a table read and, with the count, is
+	// read twice; a walked index entry is read in order: measured on the
+	// national demo, one match costs about as much as eight entries.
+	m := float64(n) * sub / T
+	walkCost := float64(f.Limit) * T / max(m, 1)
+	if n <= probeCap && 8*float64(n) <= walkCost {
+		return true, false, nil
+	}
+	return false, true, nil
 }
 
 func isDigits(s string) bool {

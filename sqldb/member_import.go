@@ -77,7 +77,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 			return res, err
 		}
 		end := min(start+batch, len(t.Rows))
-		err := s.db.update(ctx, func(tx *Tx) error {
+		err := s.db.updateConn(ctx, func(tx *Tx) error {
 			return tx.importBatch(rr, t, start, end, done, units, d, seen, res, job)
 		})
 		if err != nil {
@@ -104,8 +104,10 @@ var memberIndexSQL = [][2]string{
 	{"members_unit", "members (unit_id, sort_key)"},
 	{"members_name", "members (name_fold)"},
 	{"members_given", "members (given_fold)"},
-	{"members_sort", "members (sort_key)"},
+	{"members_sort", "members (sort_key, name_fold, given_fold, unit_id, since)"},
 	{"members_transfer", "members (transfer_to)"},
+	{"members_unit_name", "members (unit_id, name_fold)"},
+	{"members_unit_given", "members (unit_id, given_fold)"},
 }
 
 // memberIndexes drops the secondary indexes of members, or creates those
@@ -128,7 +130,8 @@ func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 const defaultBulkRows = 50000
 
 // bulkLoad reports whether n rows into the members table make a bulk
-// load: the table is empty and n is at least BulkRows.
+// load: n is at least BulkRows and at least four times the rows already
+// there (a national load after a few hundred recorded by hand is one).
 func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
 	min := s.BulkRows
 	if min <= 0 {
@@ -138,10 +141,10 @@ func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
 		return false, nil
 	}
 	var k int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT 1) x`).Scan(&k); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT ?) x`, n/4+1).Scan(&k); err != nil {
 		return false, err
 	}
-	return k == 0, nil
+	return k <= n/4, nil
 }
 
 // unitsOn maps the codes of the units standing on day d (inside the
@@ -210,7 +213,64 @@ const (
 	since, admitted, ceremony, updated_at`
 	importColN  = 24
 	importChunk = 500
+	// copyChunk is how many rows one COPY carries on PostgreSQL.
+	copyChunk = 5000
 )
+
+// stageSQL creates the transaction's staging table of a PostgreSQL
+// import: rows are COPied in, then moved to members by one INSERT … SELECT
+// that skips citizen IDs already recorded.
+func stageSQL() string {
+	var cols []string
+	for _, c := range strings.Split(importCols, ",") {
+		c = strings.TrimSpace(c)
+		typ := "TEXT"
+		if c == "unit_id" {
+			typ = "BIGINT"
+		}
+		cols = append(cols, c+" "+typ)
+	}
+	return "CREATE TEMP TABLE member_stage (" + strings.Join(cols, ", ") + ") ON COMMIT DROP"
+}
+
+// importCopy inserts rows by COPY through the staging table and returns
+// the citizen IDs inserted.
+func (tx *Tx) importCopy(rows [][]any, staged *bool) (map[string]bool, error) {
+	if !*staged {
+		if _, err := tx.Exec(stageSQL()); err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		*staged = true
+	}
+	cols := strings.Split(importCols, ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i])
+	}
+	if err := tx.copyFrom("member_stage", cols, rows); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	res, err := tx.Query(`INSERT INTO members (` + importCols + `) SELECT ` + importCols + ` FROM member_stage ON CONFLICT (citizen_id) DO NOTHING RETURNING citizen_id`)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	added := make(map[string]bool, len(rows))
+	for res.Next() {
+		var cid string
+		if err := res.Scan(&cid); err != nil {
+			res.Close()
+			return nil, err
+		}
+		added[cid] = true
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if _, err := tx.Exec(`TRUNCATE member_stage`); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	return added, nil
+}
 
 // importSQL inserts n rows, skipping citizen IDs already recorded, and
 // returns the citizen IDs it inserted (so the statistics count exactly
@@ -243,13 +303,47 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 	st.local = map[statKey]int64{}
 	now := fmtTime(tx.now)
 	inserted, existing := 0, 0
-	pending := make([]*partyworks.Member, 0, importChunk)
+	chunk := importChunk
+	if tx.conn != nil {
+		chunk = copyChunk
+	}
+	staged := false
+	pending := make([]*partyworks.Member, 0, chunk)
 	args := make([]any, 0, importChunk*importColN)
-	// write inserts the pending rows in one statement and counts those
-	// inserted in the statistics.
+	// count counts the pending rows inserted in the statistics.
+	count := func(added map[string]bool) error {
+		for _, m := range pending {
+			if !added[m.CitizenID] {
+				existing++
+				continue
+			}
+			inserted++
+			if err := st.member(tx, m, m.UnitID, d, 1); err != nil {
+				return err
+			}
+		}
+		pending = pending[:0]
+		return nil
+	}
+	// write inserts the pending rows in one statement (or one COPY) and
+	// counts those inserted in the statistics.
 	write := func() error {
 		if len(pending) == 0 {
 			return nil
+		}
+		if tx.conn != nil {
+			rows := make([][]any, len(pending))
+			for i, m := range pending {
+				folded := vntext.Fold(m.FullName)
+				rows[i] = []any{m.CitizenID, m.FullName, folded, givenFromFolded(folded), SortKey(m.FullName),
+					string(m.Sex), fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
+					m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), d, optDate(m.Admitted), optDate(m.Ceremony), now}
+			}
+			added, err := tx.importCopy(rows, &staged)
+			if err != nil {
+				return err
+			}
+			return count(added)
 		}
 		stmt, ok := stmts[len(pending)]
 		if !ok {
@@ -283,18 +377,7 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		for _, m := range pending {
-			if !added[m.CitizenID] {
-				existing++
-				continue
-			}
-			inserted++
-			if err := st.member(tx, m, m.UnitID, d, 1); err != nil {
-				return err
-			}
-		}
-		pending = pending[:0]
-		return nil
+		return count(added)
 	}
 	for i := start; i < end; i++ {
 		m, code, rerr := rr.Row(i)
@@ -318,7 +401,7 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 			continue
 		}
 		pending = append(pending, m)
-		if len(pending) == importChunk {
+		if len(pending) == chunk {
 			if err := write(); err != nil {
 				return err
 			}

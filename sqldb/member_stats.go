@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +18,14 @@ import (
 // on its root's rows (SUM(n) WHERE unit_id = root AND day <= D), whatever
 // the size of the subtree. When a unit moves (DB.OnMove), its subtree's
 // rows move from the old ancestors to the new ones.
+//
+// Cells and party groups keep no rows: they are most of the units and
+// hold a few dozen members each, so their rows were most of the table
+// (and of an import's time) while counting their members directly takes
+// well under a millisecond (directStats). Birth and admission are kept by
+// year, not month: ages and party ages are counted in years reached in
+// the day's year, as the statistical reports count them, and a unit's
+// histogram has some 60 values instead of 700.
 
 // statDims are the dimensions counted for counted members; "status" is
 // counted for everyone.
@@ -32,10 +41,10 @@ func statDims(m *partyworks.Member) [][2]string {
 		[2]string{"education", m.Education},
 		[2]string{"professional", m.Professional},
 		[2]string{"theory", m.Theory},
-		[2]string{"birth", m.BirthDate.Format("2006-01")},
+		[2]string{"birth", m.BirthDate.Format("2006")},
 	)
 	if !m.Admitted.IsZero() {
-		dims = append(dims, [2]string{"admitted", m.Admitted.Format("2006-01")})
+		dims = append(dims, [2]string{"admitted", m.Admitted.Format("2006")})
 	}
 	return dims
 }
@@ -44,6 +53,27 @@ type statKey struct {
 	unit     int64
 	dim, val string
 	day      string
+}
+
+// directKind reports whether a unit of kind k keeps no statistics rows and
+// is counted from its members instead.
+func directKind(k partyworks.UnitKind) bool {
+	return k == partyworks.KindCell || k == partyworks.KindGroup
+}
+
+// direct reports whether unit id is counted directly (its latest
+// version's kind: a unit does not change between cell and committee).
+func (b *statBuf) direct(tx *Tx, id int64) (bool, error) {
+	if d, ok := b.kinds[id]; ok {
+		return d, nil
+	}
+	var k partyworks.UnitKind
+	err := tx.QueryRow(`SELECT kind FROM unit_versions WHERE unit_id = ? ORDER BY valid_from DESC LIMIT 1`, id).Scan(&k)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	b.kinds[id] = directKind(k)
+	return b.kinds[id], nil
 }
 
 // segment is a stretch of days over which a unit had the same ancestors.
@@ -57,10 +87,15 @@ type statBuf struct {
 	d     map[statKey]int64
 	local map[statKey]int64   // bulk loads: per unit, before spreading
 	segs  map[int64][]segment // unit → its segments (cached for a bulk load)
+	kinds map[int64]bool      // unit → counted directly (see direct)
+	// spanCache holds spans per (unit, day): a bulk load spreads many
+	// (dim, val) of one unit and day.
+	spanCache map[statKey]map[int64][]stretch
 }
 
 func newStatBuf() *statBuf {
-	return &statBuf{d: map[statKey]int64{}, segs: map[int64][]segment{}}
+	return &statBuf{d: map[statKey]int64{}, segs: map[int64][]segment{}, kinds: map[int64]bool{},
+		spanCache: map[statKey]map[int64][]stretch{}}
 }
 
 // segments returns the unit's ancestor chains from day on.
@@ -103,19 +138,29 @@ func (b *statBuf) segments(tx *Tx, unit int64, day string) ([]segment, error) {
 	return out, nil
 }
 
-// add records n for (dim, val) at unit from day on, for the unit and every
-// ancestor over each segment of the tree.
-func (b *statBuf) add(tx *Tx, unit int64, day string, dims [][2]string, n int64) error {
+// stretch is a stretch of days [from, to).
+type stretch struct{ from, to string }
+
+// spans returns, per unit that keeps statistics rows among unit and its
+// ancestors, the stretches from day on where it is at or above unit
+// (adjacent stretches merged); cached per (unit, day) for a bulk load.
+func (b *statBuf) spans(tx *Tx, unit int64, day string) (map[int64][]stretch, error) {
+	key := statKey{unit: unit, day: day}
+	if sp, ok := b.spanCache[key]; ok {
+		return sp, nil
+	}
 	segs, err := b.segments(tx, unit, day)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Per ancestor, the stretches where it is above the unit: +n at the
-	// start of each, −n at its end (adjacent stretches merge).
-	type stretch struct{ from, to string }
 	spans := map[int64][]stretch{}
 	for _, s := range segs {
 		for _, id := range s.ids {
+			if d, err := b.direct(tx, id); err != nil {
+				return nil, err
+			} else if d {
+				continue
+			}
 			sp := spans[id]
 			if k := len(sp); k > 0 && sp[k-1].to == s.from {
 				sp[k-1].to = s.to
@@ -124,6 +169,18 @@ func (b *statBuf) add(tx *Tx, unit int64, day string, dims [][2]string, n int64)
 			}
 			spans[id] = sp
 		}
+	}
+	b.spanCache[key] = spans
+	return spans, nil
+}
+
+// add records n for (dim, val) at unit from day on, for the unit and every
+// ancestor over each segment of the tree: +n at the start of each stretch
+// where the ancestor is above the unit, −n at its end.
+func (b *statBuf) add(tx *Tx, unit int64, day string, dims [][2]string, n int64) error {
+	spans, err := b.spans(tx, unit, day)
+	if err != nil {
+		return err
 	}
 	for id, sp := range spans {
 		for _, st := range sp {
@@ -259,15 +316,38 @@ func moveStats(tx *Tx, mv Move) error {
 			joined = append(joined, id)
 		}
 	}
+	b := newStatBuf()
+	keep := func(ids []int64) ([]int64, error) {
+		var out []int64
+		for _, id := range ids {
+			if d, err := b.direct(tx, id); err != nil {
+				return nil, err
+			} else if !d {
+				out = append(out, id)
+			}
+		}
+		return out, nil
+	}
+	var err error
+	if left, err = keep(left); err != nil {
+		return err
+	}
+	if joined, err = keep(joined); err != nil {
+		return err
+	}
 	if len(left) == 0 && len(joined) == 0 {
 		return nil
+	}
+	if d, err := b.direct(tx, mv.Unit); err != nil {
+		return err
+	} else if d {
+		return moveDirect(tx, b, mv, left, joined)
 	}
 	rows, err := tx.Query(`SELECT dim, val, d, SUM(n) FROM (SELECT dim, val, CASE WHEN day < ? THEN ? ELSE day END AS d, n
 		FROM member_stats WHERE unit_id = ?) x GROUP BY dim, val, d`, mv.Day, mv.Day, mv.Unit)
 	if err != nil {
 		return fmt.Errorf("move stats: %w", err)
 	}
-	b := newStatBuf()
 	for rows.Next() {
 		var dim, val, day string
 		var n int64
@@ -289,10 +369,155 @@ func moveStats(tx *Tx, mv Move) error {
 	return b.flush(tx)
 }
 
+// moveDirect moves a cell's (or group's) figures, which have no rows of
+// their own, from the ancestors it left to those it joined: every period
+// a member spent in its subtree from the day on, counted from the records.
+func moveDirect(tx *Tx, b *statBuf, mv Move, left, joined []int64) error {
+	var units []int64
+	for _, p := range []string{mv.OldPath, mv.NewPath} {
+		lo, hi := subtreeRange(p)
+		rows, err := tx.Query(`SELECT DISTINCT unit_id FROM unit_versions WHERE path >= ? AND path < ?`, lo, hi)
+		if err != nil {
+			return err
+		}
+		ids, err := collect(rows, scanID)
+		if err != nil {
+			return err
+		}
+		units = append(units, ids...)
+	}
+	err := memberPeriods(tx.Query, units, "", func(m *partyworks.Member, from, to string) {
+		if to <= mv.Day {
+			return
+		}
+		from = max(from, mv.Day)
+		for _, dv := range statDims(m) {
+			for _, id := range left {
+				b.d[statKey{id, dv[0], dv[1], from}]--
+				if to != "9999-12-31" {
+					b.d[statKey{id, dv[0], dv[1], to}]++
+				}
+			}
+			for _, id := range joined {
+				b.d[statKey{id, dv[0], dv[1], from}]++
+				if to != "9999-12-31" {
+					b.d[statKey{id, dv[0], dv[1], to}]--
+				}
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("move stats: %w", err)
+	}
+	return b.flush(tx)
+}
+
+// scanID scans one id.
+func scanID(s scanner) (int64, error) {
+	var id int64
+	return id, s.Scan(&id)
+}
+
+// memberPeriods calls fn for each period a member spent in one of units
+// (with the period's status): the current one, [since, 9999-12-31), and
+// those in the history. With day set, only the periods covering day.
+func memberPeriods(query func(q string, args ...any) (*sql.Rows, error), units []int64, day string, fn func(m *partyworks.Member, from, to string)) error {
+	if len(units) == 0 {
+		return nil
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(units)), ", ") + ")"
+	const cols = `m.sex, m.ethnicity, m.religion, m.education, m.professional, m.theory, m.birth_date, m.admitted`
+	cur := `SELECT m.status, ` + cols + `, m.since, '9999-12-31' FROM members m WHERE m.unit_id IN ` + in
+	hist := `SELECT h.status, ` + cols + `, h.valid_from, h.valid_to FROM member_history h JOIN members m ON m.id = h.member_id WHERE h.unit_id IN ` + in
+	args := make([]any, 0, 2*len(units)+3)
+	for _, u := range units {
+		args = append(args, u)
+	}
+	curArgs := append([]any(nil), args...)
+	if day != "" {
+		cur += ` AND m.since <= ?`
+		hist += ` AND h.valid_from <= ? AND ? < h.valid_to`
+		curArgs = append(curArgs, day)
+		args = append(args, day, day)
+	}
+	for _, qa := range []struct {
+		q    string
+		args []any
+	}{{cur, curArgs}, {hist, args}} {
+		rows, err := query(qa.q, qa.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var m partyworks.Member
+			var birth, admitted, from, to string
+			if err := rows.Scan(&m.Status, &m.Sex, &m.Ethnicity, &m.Religion, &m.Education, &m.Professional, &m.Theory,
+				&birth, &admitted, &from, &to); err != nil {
+				rows.Close()
+				return err
+			}
+			m.BirthDate, m.Admitted = parseDate(birth), parseDate(admitted)
+			fn(&m, from, to)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// directStats counts the figures of a cell's (or group's) subtree on day d
+// from its members' records.
+func (s *MemberService) directStats(ctx context.Context, path, d string, st *partyworks.MemberStats) error {
+	lo, hi := subtreeRange(path)
+	query := func(q string, args ...any) (*sql.Rows, error) { return s.db.query(ctx, q, args...) }
+	rows, err := query(`SELECT unit_id FROM unit_versions WHERE path >= ? AND path < ? AND valid_from <= ? AND ? < valid_to`, lo, hi, d, d)
+	if err != nil {
+		return err
+	}
+	units, err := collect(rows, scanID)
+	if err != nil {
+		return err
+	}
+	return memberPeriods(query, units, d, func(m *partyworks.Member, _, _ string) {
+		for _, dv := range statDims(m) {
+			if st.Counts[dv[0]] == nil {
+				st.Counts[dv[0]] = map[string]int{}
+			}
+			st.Counts[dv[0]][dv[1]]++
+		}
+	})
+}
+
 // MemberStats returns a subtree's figures on a day: one range read of the
-// subtree root's rows.
+// subtree root's rows, or, for a cell or a group, a count of its members.
+// Unit 0 is the whole country: the rows of the tree's roots on the day.
 func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyworks.Date) (*partyworks.MemberStats, error) {
-	rows, err := s.db.query(ctx, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, fmtDate(at))
+	var kind partyworks.UnitKind
+	var path string
+	d := fmtDate(at)
+	if unitID == 0 {
+		return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id IN
+			(SELECT unit_id FROM unit_versions WHERE parent_id IS NULL AND valid_from <= ? AND ? < valid_to) AND day <= ? GROUP BY dim, val`, d, d, d)
+	}
+	err := s.db.queryRow(ctx, `SELECT kind, path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&kind, &path)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("member stats: %w", err)
+	}
+	if directKind(kind) {
+		st := &partyworks.MemberStats{UnitID: unitID, At: at, Counts: map[string]map[string]int{}}
+		if err := s.directStats(ctx, path, d, st); err != nil {
+			return nil, fmt.Errorf("member stats: %w", err)
+		}
+		return st, nil
+	}
+	return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, d)
+}
+
+// readStats reads figures (dim, val, n) by q.
+func (s *MemberService) readStats(ctx context.Context, unitID int64, at partyworks.Date, q string, args ...any) (*partyworks.MemberStats, error) {
+	rows, err := s.db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("member stats: %w", err)
 	}

@@ -310,6 +310,15 @@ func TestMemberStatsMatchRecount(t *testing.T) {
 				}
 				checkDays = append(checkDays, partyworks.FormatDate(d.AddDate(0, 0, -1)), partyworks.FormatDate(d))
 			}
+			if round == 50 {
+				// A cell (counted from its members, with no rows of its
+				// own) moves from the township to a ward of the city.
+				if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "7-QĐ/TU",
+					Unit: f.ids["C4"], Parent: f.ids["W1"]}); err != nil {
+					t.Fatal(err)
+				}
+				checkDays = append(checkDays, partyworks.FormatDate(d.AddDate(0, 0, -1)), partyworks.FormatDate(d))
+			}
 		}
 		// A late record, backdated before the move: it must count under the city before the move and the district after.
 		f.add(t, "Người Đến Muộn", partyworks.Male, "1980-02-02", "C3", partyworks.StatusOfficial)
@@ -335,6 +344,18 @@ func TestMemberStatsMatchRecount(t *testing.T) {
 		national, _ := f.members.MemberStats(ctx, f.ids["22"], day("2030-01-01"))
 		if national.Total() == 0 {
 			t.Error("no members counted")
+		}
+		// The whole country (unit 0) is the sum of the tree's roots: here
+		// the one province.
+		for _, cd := range checkDays {
+			country, err := f.members.MemberStats(ctx, 0, day(cd))
+			if err != nil {
+				t.Fatal(err)
+			}
+			province, _ := f.members.MemberStats(ctx, f.ids["22"], day(cd))
+			if !reflect.DeepEqual(country.Counts, province.Counts) {
+				t.Errorf("the country on %s: %v, its one province: %v", cd, country.Counts["status"], province.Counts["status"])
+			}
 		}
 	})
 }
@@ -373,7 +394,7 @@ func TestImportMembers(t *testing.T) {
 			t.Fatalf("interrupted run: %v, inserted %d", err, res.Inserted)
 		}
 		for _, ix := range []string{"members_unit ON members (unit_id, sort_key)", "members_name ON members (name_fold)", "members_given ON members (given_fold)",
-			"members_sort ON members (sort_key)", "members_transfer ON members (transfer_to)"} {
+			"members_sort ON members (sort_key, name_fold, given_fold, unit_id, since)", "members_transfer ON members (transfer_to)"} {
 			if err := db.ExecRaw(ctx, "CREATE INDEX "+ix); err == nil {
 				t.Errorf("after the interrupted bulk load, the index %s was missing", ix)
 			}
@@ -464,6 +485,57 @@ func TestRestructureMovesMembers(t *testing.T) {
 			want, _ := f.members.RecountMemberStats(ctx, c.unit, day(c.at))
 			if got.Total() != c.want || want.Total() != c.want {
 				t.Errorf("unit %d on %s: maintained %d, recount %d, want %d", c.unit, c.at, got.Total(), want.Total(), c.want)
+			}
+		}
+	})
+}
+
+// TestBroadNameSearch checks that a broad name, found by walking the sort
+// index (BroadName lowered so that a small tree has broad names), gives
+// the same pages as the name indexes: as of today and of a past day,
+// across the country and inside a subtree.
+func TestBroadNameSearch(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		r := rand.New(rand.NewSource(3))
+		families := []string{"Nguyễn", "Nguyễn", "Trần", "Lê", "Đặng"}
+		middles := []string{"Văn", "Thị", "Hữu"}
+		givens := []string{"An", "Anh", "Ánh", "Bình", "Ngân", "Nguyệt"}
+		cells := []string{"C1", "C2", "C3", "C4"}
+		for i := range 120 {
+			f.add(t, families[r.Intn(len(families))]+" "+middles[r.Intn(len(middles))]+" "+givens[r.Intn(len(givens))],
+				[]partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%02d-03-01", 50+r.Intn(50)), cells[r.Intn(4)], partyworks.StatusOfficial)
+		}
+		f.now = time.Date(2021, 6, 1, 3, 0, 0, 0, time.UTC)
+		all := func(m *sqldb.MemberService, flt partyworks.MemberFilter) []string {
+			var out []string
+			flt.Limit = 7
+			for {
+				page, _, err := m.FindMembers(ctx, flt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range page {
+					out = append(out, fmt.Sprintf("%d %s %d", x.ID, x.FullName, x.UnitID))
+				}
+				if len(page) < flt.Limit {
+					return out
+				}
+				flt.After = page[len(page)-1].Cursor
+			}
+		}
+		broad := sqldb.NewMemberService(db)
+		broad.BroadName = 3
+		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng"} {
+			for _, flt := range []partyworks.MemberFilter{{Query: q}, {Query: q, Under: f.ids["193"]}, {Query: q, At: day("2020-06-01")}, {Query: q, Under: f.ids["W1"], At: day("2020-06-01")}} {
+				want, got := all(f.members, flt), all(broad, flt)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%q under %d on %s:\n walked %v\n indexed %v", q, flt.Under, partyworks.FormatDate(flt.At), got, want)
+				}
+				if q == "nguyen" && len(want) == 0 {
+					t.Errorf("%q found nobody", q)
+				}
 			}
 		}
 	})

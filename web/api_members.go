@@ -55,7 +55,7 @@ func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
 	if len(list) < f.Limit {
 		next = ""
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"members": out, "total": total, "total_capped": total > 10000, "next": next})
+	writeJSON(w, http.StatusOK, map[string]any{"members": out, "total": total, "total_capped": total > 10000, "total_counted": total >= 0, "next": next})
 }
 
 func (s *Server) apiMemberStats(w http.ResponseWriter, r *http.Request) {

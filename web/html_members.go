@@ -32,6 +32,10 @@ func (p *memberFormPage) Fields() []string {
 // More reports whether the total was capped.
 func (p *membersPage) More() bool { return p.Total > 10000 }
 
+// Counted reports whether the search counted its members (a broad name in
+// a subtree is not: see sqldb FindMembers).
+func (p *membersPage) Counted() bool { return p.Total >= 0 }
+
 // StatusName names a status in the page's language.
 func (p *Page) StatusName(s partyworks.MemberStatus) string { return p.T("status." + string(s)) }
 

@@ -284,7 +284,7 @@ func serve(t *testing.T, db string, check func(url string)) string {
 			t.Fatalf("serve stopped before listening:\n%s", stderr.String())
 		}
 		check(u)
-	case <-time.After(60 * time.Second):
+	case <-time.After(180 * time.Second): // the province demo loads 104,000 members first
 		t.Fatalf("serve did not start:\n%s", stderr.String())
 	}
 	cmd.Process.Signal(syscall.SIGTERM)

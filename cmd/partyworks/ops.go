@@ -30,17 +30,22 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 func (c *cli) demo(ctx context.Context, args []string) error {
 	fs := c.flags("demo", usageDemo)
 	dsn := c.dbFlag(fs)
+	scale := fs.String("scale", string(demo.ScaleProvince), "story, province or national")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("demo: unexpected argument %q", pos[0])
+	}
+	opts, err := demoOptions(*scale)
+	if err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	logins, err := demo.Seed(ctx, db, c.stdout)
+	logins, err := demo.SeedWith(ctx, db, c.stdout, opts)
 	if errors.Is(err, demo.ErrNotEmpty) {
 		return fmt.Errorf("demo: %w; %s", err, resetHint(db, *dsn))
 	} else if err != nil {
@@ -49,6 +54,16 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	fmt.Fprintln(c.stdout, "\nDemo accounts (the passwords are shown only now):")
 	logins.Fprint(c.stdout)
 	return nil
+}
+
+// demoOptions reads the --scale flag.
+func demoOptions(scale string) (demo.Options, error) {
+	for _, s := range demo.Scales {
+		if string(s) == scale {
+			return demo.Options{Scale: s}, nil
+		}
+	}
+	return demo.Options{}, fmt.Errorf("demo: --scale %q: choose story, province or national", scale)
 }
 
 // resetHint says how to start again from an empty database.

@@ -24,6 +24,7 @@ type serveConfig struct {
 	DBReplica       string        // a streaming replica for reads (replica.go)
 	ReplicaMaxLag   time.Duration // how far behind it may be and still be read
 	Demo            bool
+	DemoScale       string
 	InsecureCookies bool
 	RequireTOTP     bool
 	ShutdownTimeout time.Duration
@@ -37,6 +38,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.DBReplica, "db-replica", c.getenv("PARTYWORKS_DB_REPLICA"), "a streaming replica (postgres://) for reads that may be a moment stale")
 	fs.DurationVar(&cfg.ReplicaMaxLag, "replica-max-lag", 30*time.Second, "read the primary while the replica is further behind than this")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed the demo scenario into an empty database")
+	fs.StringVar(&cfg.DemoScale, "scale", string(demo.ScaleProvince), "with --demo: story, province or national")
 	fs.BoolVar(&cfg.InsecureCookies, "insecure-cookies", false, "session cookies without Secure")
 	fs.BoolVar(&cfg.RequireTOTP, "require-totp", true, "administrators and staff must enrol a second factor")
 	if pos, err := parse(fs, args); err != nil {
@@ -58,7 +60,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	log.Info("database open", "db", redact(cfg.DB), "postgres", db.Postgres())
 	var logins *demo.Logins
 	if cfg.Demo {
-		if logins, err = c.seedDemo(ctx, db, cfg.DB); err != nil {
+		opts, err := demoOptions(cfg.DemoScale)
+		if err != nil {
+			return err
+		}
+		if logins, err = c.seedDemo(ctx, db, cfg.DB, opts); err != nil {
 			return err
 		}
 	}
@@ -67,8 +73,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 
 // seedDemo seeds the demo into an empty database; a database with data is
 // left as it is, and nil logins are returned.
-func (c *cli) seedDemo(ctx context.Context, db *sqldb.DB, dsn string) (*demo.Logins, error) {
-	logins, err := demo.Seed(ctx, db, c.stdout)
+func (c *cli) seedDemo(ctx context.Context, db *sqldb.DB, dsn string, opts demo.Options) (*demo.Logins, error) {
+	logins, err := demo.SeedWith(ctx, db, c.stdout, opts)
 	if errors.Is(err, demo.ErrNotEmpty) {
 		fmt.Fprintf(c.stdout, "demo: %s already has data: serving it as it is (the demo logins were printed when it was seeded; %s)\n",
 			redact(dsn), resetHint(db, dsn))

@@ -39,7 +39,7 @@ Quick start:
   partyworks serve --demo
 `
 
-const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--db-replica postgres://…] [--demo] [--insecure-cookies] [--require-totp=false]
+const usageServe = `Usage: partyworks serve [--addr HOST:PORT] [--db FILE|postgres://…] [--db-replica postgres://…] [--demo [--scale S]] [--insecure-cookies] [--require-totp=false]
 
 Serves the web interface and the JSON API until SIGINT or SIGTERM, then
 shuts down gracefully. Logs go to stderr.
@@ -54,6 +54,8 @@ shuts down gracefully. Logs go to stderr.
                        (default 30s). Set it on every app node or on none.
   --demo               seed the demo scenario first if the database is empty, and
                        print the demo logins; a database with data is served as it is
+  --scale S            the demo's size (see partyworks demo --help): story,
+                       province (default) or national
   --insecure-cookies   session cookies without Secure, for a plain-HTTP proxy
                        in front (browsers accept Secure cookies from 127.0.0.1)
   --require-totp       administrators and staff must enrol a second factor (TOTP)
@@ -67,12 +69,19 @@ Applies the database migrations not yet applied and exits. serve applies
 them too, at start.
 `
 
-const usageDemo = `Usage: partyworks demo [--db DSN]
+const usageDemo = `Usage: partyworks demo [--scale story|province|national] [--db DSN]
 
 Seeds the demo scenario into an empty database without serving it: the
 national tree of March 2025, Tỉnh ủy Quảng Ninh with its advisory bodies
 and some grassroots organizations, the July 2025 reorganization, and one
 account per role. Prints the accounts and their passwords, once.
+
+  --scale story      the story only: a few hundred members in Hạ Long with
+                     their lifecycles (seconds)
+  --scale province   and about 104,000 members in new cells of every commune
+                     of Quảng Ninh, from 01/07/2025 (the default; seconds more)
+  --scale national   and about 5.6 million members over 60,000 new cells and
+                     organizations of the whole country (minutes; some GB)
 `
 
 const usageUnits = `Usage:

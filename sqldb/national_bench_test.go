@@ -1,0 +1,164 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"partyworks"
+	"partyworks/sqldb"
+	"partyworks/vntext"
+)
+
+// BenchmarkNational measures the member reads on a national database made
+// by "partyworks demo --scale national" (5.6 million members over some
+// 70,000 units): PARTYWORKS_BENCH_DB names it (a SQLite file or a
+// postgres:// URL); without it the benchmark is skipped. Each read is at a
+// random day since the reorganization; latencies are reported as p50 and
+// p99 in ms. Targets: statistics p99 < 20 ms (country, province, commune,
+// cell), name search p99 < 100 ms, member record p99 < 20 ms.
+func BenchmarkNational(b *testing.B) {
+	dsn := os.Getenv("PARTYWORKS_BENCH_DB")
+	if dsn == "" {
+		b.Skip("PARTYWORKS_BENCH_DB is not set: make one with partyworks demo --scale national")
+	}
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	units, members := sqldb.NewUnitService(db), sqldb.NewMemberService(db)
+	today := partyworks.Today(time.Now())
+	byKind := func(kinds ...partyworks.UnitKind) []*partyworks.Unit {
+		var out []*partyworks.Unit
+		for after := ""; ; {
+			page, _, err := units.FindUnits(ctx, partyworks.UnitFilter{At: today, Kinds: kinds, After: after, Limit: 5000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			out = append(out, page...)
+			if len(page) < 5000 {
+				return out
+			}
+			after = page[len(page)-1].Code
+		}
+	}
+	provinces := byKind(partyworks.KindProvince, partyworks.KindCity)
+	communes := byKind(partyworks.KindCommune, partyworks.KindWard, partyworks.KindSpecialZone)
+	cells := byKind(partyworks.KindCell)
+	b.Logf("%d provinces, %d communes, %d cells", len(provinces), len(communes), len(cells))
+	from := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	days := int(today.Sub(from).Hours()/24) + 1
+	r := rand.New(rand.NewPCG(1, 2))
+	randomDay := func() partyworks.Date { return from.AddDate(0, 0, r.IntN(days)) }
+	measure := func(b *testing.B, fn func() error) {
+		var l []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			if err := fn(); err != nil {
+				b.Fatal(err)
+			}
+			l = append(l, time.Since(start))
+		}
+		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+		ms := func(q float64) float64 { return float64(l[min(len(l)-1, int(q*float64(len(l))))].Microseconds()) / 1000 }
+		b.ReportMetric(ms(0.50), "p50-ms")
+		b.ReportMetric(ms(0.99), "p99-ms")
+		b.ReportMetric(ms(1), "max-ms")
+	}
+	stats := func(pick func() int64) func(b *testing.B) {
+		return func(b *testing.B) {
+			n := 0
+			measure(b, func() error {
+				st, err := members.MemberStats(ctx, pick(), randomDay())
+				n += st.Total()
+				return err
+			})
+			if n == 0 {
+				b.Fatal("nobody counted")
+			}
+		}
+	}
+	pick := func(us []*partyworks.Unit) func() int64 { return func() int64 { return us[r.IntN(len(us))].ID } }
+	b.Run("stats/country", stats(func() int64 { return 0 }))
+	b.Run("stats/province", stats(pick(provinces)))
+	b.Run("stats/commune", stats(pick(communes)))
+	b.Run("stats/cell", stats(pick(cells)))
+
+	// Names searched: a family name, a given name, a whole name (with or
+	// without diacritics), as a user types them.
+	var names []string
+	sample, _, err := members.FindMembers(ctx, partyworks.MemberFilter{Under: provinces[0].ID, Limit: 500})
+	if err != nil || len(sample) == 0 {
+		b.Fatalf("no members to draw names from: %v", err)
+	}
+	var ids []int64
+	for _, m := range sample {
+		parts := strings.Fields(m.FullName)
+		names = append(names, m.FullName, vntext.Fold(m.FullName), parts[0], parts[len(parts)-1], vntext.Fold(parts[0]+" "+parts[1]))
+		ids = append(ids, m.ID)
+	}
+	search := func(within func() int64) func(b *testing.B) {
+		return func(b *testing.B) {
+			found := 0
+			var slowest time.Duration
+			var slowQ string
+			measure(b, func() error {
+				f := partyworks.MemberFilter{Query: names[r.IntN(len(names))], Limit: 50}
+				if r.IntN(2) == 0 {
+					f.At = randomDay()
+				}
+				if within != nil {
+					f.Under = within()
+				}
+				start := time.Now()
+				ms, _, err := members.FindMembers(ctx, f)
+				if d := time.Since(start); d > slowest {
+					slowest, slowQ = d, fmt.Sprintf("%q at %s under %d", f.Query, partyworks.FormatDate(f.At), f.Under)
+				}
+				found += len(ms)
+				return err
+			})
+			b.Logf("slowest: %v %s", slowest, slowQ)
+			if found == 0 {
+				b.Fatal("nothing found")
+			}
+		}
+	}
+	b.Run("search/country", search(nil))
+	b.Run("search/province", search(pick(provinces)))
+	b.Run("member", func(b *testing.B) {
+		// Members across the country: the ids run 1..N.
+		var maxID int64
+		for _, id := range ids {
+			maxID = max(maxID, id)
+		}
+		st, _ := members.MemberStats(ctx, 0, today)
+		n := int64(st.Total())
+		measure(b, func() error {
+			id := 1 + r.Int64N(max(n, maxID))
+			_, err := members.FindMemberByID(ctx, id)
+			if partyworks.ErrorCode(err) == partyworks.ENOTFOUND {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			// What the member page reads besides the record.
+			if _, err := members.FindSteps(ctx, id); err != nil {
+				return err
+			}
+			if _, err := members.Gaps(ctx, id); err != nil {
+				return err
+			}
+			_, err = members.UnitPaths(ctx, id, today)
+			return err
+		})
+	})
+}
