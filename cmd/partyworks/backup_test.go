@@ -148,7 +148,7 @@ func TestPostgresDumpRestoreDrill(t *testing.T) {
 	live, restored := pgDatabase(t), pgDatabase(t)
 	dir := t.TempDir()
 	lite := filepath.Join(dir, "demo.db")
-	ok(t, lite, "demo")
+	ok(t, lite, "demo", "--scale", "story")
 	ok(t, lite, "copy", "--from", lite, "--to", live) // the demo, faster than seeding PostgreSQL row by row
 	ok(t, live, "user", "add", "before.dump")
 

@@ -69,7 +69,7 @@ func TestCopyToPostgres(t *testing.T) {
 	pgURL := pgDatabase(t)
 	dir := t.TempDir()
 	lite := filepath.Join(dir, "demo.db")
-	ok(t, lite, "demo")
+	ok(t, lite, "demo", "--scale", "story")
 
 	out := ok(t, lite, "copy", "--from", lite, "--to", pgURL)
 	contains(t, out, "every table matches", "PARTYWORKS_FILES="+filepath.Join(dir, "partyworks-files"))
