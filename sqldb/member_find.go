@@ -70,13 +70,14 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		args = []any{d, d, d, d, d}
 		unitCol, statusCol, src = "st.unit_id", "st.status", `(`+stateAt+`) st JOIN members m ON m.id = st.member_id`
 	}
+	var lo, hi string // the subtree searched, if any
 	if f.Under != 0 {
 		var path string
 		err := s.db.queryRow(ctx, `SELECT path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path)
 		if err != nil {
 			return nil, 0, nil // the unit did not stand that day: nobody
 		}
-		lo, hi := subtreeRange(path)
+		lo, hi = subtreeRange(path)
 		where = append(where, "v.path >= ? AND v.path < ?")
 		args = append(args, lo, hi)
 	}
@@ -151,6 +152,22 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		walk = false
 		order = `+m.sort_key, m.id`
 		from = ` FROM unit_versions v CROSS JOIN members m ON m.unit_id = v.unit_id WHERE ` + strings.Join(where, " AND ")
+	} else if walk && f.Under != 0 {
+		// The same on a past day: the members of that name whose period
+		// then was in one of the subtree's units, current or past
+		// (member_history_unit), read by id.
+		walk = false
+		where[nameTerm] = "((+m.name_fold >= ? AND +m.name_fold < ?) OR (+m.given_fold >= ? AND +m.given_fold < ?))"
+		name := func(t string) string {
+			return "((" + t + ".name_fold >= ? AND " + t + ".name_fold < ?) OR (" + t + ".given_fold >= ? AND " + t + ".given_fold < ?))"
+		}
+		where = append(where, `m.id IN (SELECT m2.id FROM unit_versions v2 CROSS JOIN members m2 ON m2.unit_id = v2.unit_id
+			WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND m2.since <= ? AND `+name("m2")+`
+			UNION SELECT h2.member_id FROM unit_versions v2 CROSS JOIN member_history h2 ON h2.unit_id = v2.unit_id CROSS JOIN members m3 ON m3.id = h2.member_id
+			WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND h2.valid_from <= ? AND ? < h2.valid_to AND `+name("m3")+`)`)
+		args = append(args, lo, hi, d, d, d, fq, fq+"\uffff", fq, fq+"\uffff", lo, hi, d, d, d, d, fq, fq+"\uffff", fq, fq+"\uffff")
+		join, order = ` CROSS JOIN `, `+m.sort_key, m.id`
+		from = ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
 	}
 	total := -1 // a broad name in a subtree: not counted (it would cost what the walk saves)
 	if walk {
