@@ -333,6 +333,16 @@ func TestMemberStatsMatchRecount(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A list's total (from the statistics) is its length.
+				for _, sts := range [][]partyworks.MemberStatus{nil, {partyworks.StatusOfficial, partyworks.StatusDeceased}} {
+					list, total, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: id, At: day(cd), Statuses: sts, Limit: 1000})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if total != len(list) && (code != "C2" || cd <= "2020-06-01") {
+						t.Errorf("%s on %s, statuses %v: total %d, %d listed", code, cd, sts, total, len(list))
+					}
+				}
 				if !reflect.DeepEqual(got.Counts, want.Counts) {
 					if _, ended := want.Counts["status"]; !ended && code == "C2" && cd > "2020-06-01" {
 						continue // C2 has ended: it has no figures of its own after the merge
@@ -552,7 +562,8 @@ func TestBroadNameSearch(t *testing.T) {
 		}
 		broad := sqldb.NewMemberService(db)
 		broad.BroadName = 3
-		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng"} {
+		broad.SmallSubtree = 1000 // every subtree is small: listed from its units
+		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng", ""} {
 			for _, flt := range []partyworks.MemberFilter{{Query: q}, {Query: q, Under: f.ids["193"]}, {Query: q, At: day("2020-06-01")}, {Query: q, Under: f.ids["W1"], At: day("2020-06-01")}} {
 				want, got := all(f.members, flt), all(broad, flt)
 				if !reflect.DeepEqual(got, want) {
