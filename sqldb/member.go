@@ -31,6 +31,10 @@ type MemberService struct {
 	// before a search may walk the sort index instead (0: 10,000; tests
 	// lower it).
 	BroadName int
+	// SmallSubtree: a search inside a subtree whose members (of the name
+	// searched) number at most this is answered from the subtree's units,
+	// a larger one by walking everyone in sort order (0: 8,000).
+	SmallSubtree int
 }
 
 // NewMemberService returns the member service on db and registers, once

@@ -333,6 +333,16 @@ func TestMemberStatsMatchRecount(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A list's total (from the statistics) is its length.
+				for _, sts := range [][]partyworks.MemberStatus{nil, {partyworks.StatusOfficial, partyworks.StatusDeceased}} {
+					list, total, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: id, At: day(cd), Statuses: sts, Limit: 1000})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if total != len(list) && (code != "C2" || cd <= "2020-06-01") {
+						t.Errorf("%s on %s, statuses %v: total %d, %d listed", code, cd, sts, total, len(list))
+					}
+				}
 				if !reflect.DeepEqual(got.Counts, want.Counts) {
 					if _, ended := want.Counts["status"]; !ended && code == "C2" && cd > "2020-06-01" {
 						continue // C2 has ended: it has no figures of its own after the merge
@@ -507,6 +517,31 @@ func TestBroadNameSearch(t *testing.T) {
 			f.add(t, families[r.Intn(len(families))]+" "+middles[r.Intn(len(middles))]+" "+givens[r.Intn(len(givens))],
 				[]partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%02d-03-01", 50+r.Intn(50)), cells[r.Intn(4)], partyworks.StatusOfficial)
 		}
+		// Some move to the township's cell on 01/01/2021: on 01/06/2020
+		// they were in the city's wards (history).
+		f.now = time.Date(2021, 1, 1, 3, 0, 0, 0, time.UTC)
+		moved := 0
+		list, _, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["W1"], Limit: 12})
+		for _, m := range list {
+			for _, step := range []partyworks.StepName{partyworks.StepTransferOut, partyworks.StepTransferIn} {
+				if _, err := f.members.RecordStep(ctx, m.ID, partyworks.StepInput{Step: step, UnitID: f.ids["C4"], Date: day("2021-01-01")}); err != nil {
+					t.Fatalf("%s: %v", step, err)
+				}
+			}
+			moved++
+		}
+		if moved == 0 {
+			t.Fatal("nobody moved")
+		}
+		for _, m := range list {
+			c, _ := f.members.FindMemberByID(ctx, m.ID)
+			if c.UnitID != f.ids["C4"] {
+				t.Fatalf("%s did not move: in %d", c.FullName, c.UnitID)
+			}
+		}
+		if then, _, _ := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["W1"], At: day("2020-06-01"), Limit: 100}); len(then) < len(list) {
+			t.Fatalf("%d members under W1 on 01/06/2020, want at least the %d who moved since", len(then), len(list))
+		}
 		f.now = time.Date(2021, 6, 1, 3, 0, 0, 0, time.UTC)
 		all := func(m *sqldb.MemberService, flt partyworks.MemberFilter) []string {
 			var out []string
@@ -527,7 +562,8 @@ func TestBroadNameSearch(t *testing.T) {
 		}
 		broad := sqldb.NewMemberService(db)
 		broad.BroadName = 3
-		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng"} {
+		broad.SmallSubtree = 1000 // every subtree is small: listed from its units
+		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng", ""} {
 			for _, flt := range []partyworks.MemberFilter{{Query: q}, {Query: q, Under: f.ids["193"]}, {Query: q, At: day("2020-06-01")}, {Query: q, Under: f.ids["W1"], At: day("2020-06-01")}} {
 				want, got := all(f.members, flt), all(broad, flt)
 				if !reflect.DeepEqual(got, want) {
@@ -535,6 +571,20 @@ func TestBroadNameSearch(t *testing.T) {
 				}
 				if q == "nguyen" && len(want) == 0 {
 					t.Errorf("%q found nobody", q)
+				}
+				if q == "an" && flt.Under == f.ids["W1"] {
+					// The members who moved away since were in W1 then.
+					found := 0
+					for _, m := range list {
+						for _, g := range got {
+							if strings.HasPrefix(g, fmt.Sprintf("%d ", m.ID)) {
+								found++
+							}
+						}
+					}
+					if found == 0 {
+						t.Errorf("%q under W1 on %s: none of the members who moved away found", q, partyworks.FormatDate(flt.At))
+					}
 				}
 			}
 		}

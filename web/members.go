@@ -247,9 +247,11 @@ type statSection struct {
 
 // statSections lays the figures out like the report forms: totals by
 // status, then the counted members by sex, age band, ethnicity, religion,
-// education, professional level, theory level and party age.
-func statSections(st *partyworks.MemberStats, unitID int64, at partyworks.Date, lang func(string) string) []statSection {
-	base := fmt.Sprintf("/units/%d/members?at=%s", unitID, partyworks.FormatDate(at))
+// education, professional level, theory level and party age. Each figure
+// links to the list page behind it (list: /units/{id}/members, or
+// /members for the whole country).
+func statSections(st *partyworks.MemberStats, list string, at partyworks.Date, lang func(string) string) []statSection {
+	base := list + "?at=" + partyworks.FormatDate(at)
 	counted := ""
 	for _, s := range partyworks.MemberStatuses {
 		if s.Counted() {

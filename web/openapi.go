@@ -32,7 +32,7 @@ func (s *Server) openAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer"}})
 		}
-		if rt.Method == "GET" && strings.Contains(rt.Pattern, "/units") {
+		if rt.Method == "GET" && (strings.Contains(rt.Pattern, "/units") || strings.HasSuffix(rt.Pattern, "/members/stats")) {
 			params = append(params, map[string]any{"name": "at", "in": "query", "description": "the day (yyyy-mm-dd or dd/mm/yyyy); today by default", "schema": map[string]any{"type": "string"}})
 		}
 		if rt.Pattern == "/api/v1/units" || strings.HasSuffix(rt.Pattern, "/children") {

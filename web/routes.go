@@ -130,8 +130,13 @@ func (s *Server) memberRoutes() []*Route {
 		{"POST", "/members/{mid}/steps", write, memberScope, "Record a lifecycle step (also on the member's behalf)", s.htmlMemberStep},
 		{"POST", "/members/{mid}/entries", write, memberScope, "Add a row to a table of the record", s.htmlMemberEntry},
 		{"GET", "/me/member", partyworks.ActSelf, nil, "The caller's own member record (self-service, read-only)", s.htmlMyMember},
+		// The whole country: national grants only (the root as target).
+		{"GET", "/members", read, wholeTree, "Find the members of the whole country on a day", s.htmlMembers},
+		{"GET", "/members/stats", read, wholeTree, "Member statistics of the whole country on a day, by province", s.htmlCountryStats},
+		{"GET", "/members/stats.xlsx", read, wholeTree, "Member statistics of the whole country as XLSX", s.htmlCountryStatsXLSX},
 		{"GET", "/api/v1/units/{id}/members", read, pathUnit, "Find the members of a subtree on a day", s.apiMembers},
 		{"GET", "/api/v1/units/{id}/members/stats", read, pathUnit, "Member statistics of a subtree on a day", s.apiMemberStats},
+		{"GET", "/api/v1/members/stats", read, wholeTree, "Member statistics of the whole country on a day, with each province's total", s.apiCountryStats},
 		{"POST", "/api/v1/units/{id}/members", write, pathUnit, "Add a member record", s.apiMemberCreate},
 		{"POST", "/api/v1/units/{id}/members/import", imp, pathUnit, "Import members (CSV or XLSX body)", s.apiMemberImport},
 		{"GET", "/api/v1/members/{mid}", read, memberScope, "A member's record and steps", s.apiMember},
