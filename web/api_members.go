@@ -74,9 +74,7 @@ func (s *Server) apiMemberStats(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"unit_id": st.UnitID, "at": partyworks.FormatDate(at), "total": st.Total(),
-		"counts": st.Counts, "age_bands": partyworks.AgeBands(st.Counts["birth"], at),
-		"party_age_bands": partyworks.PartyAgeBands(st.Counts["admitted"], at), "admitted_this_year": partyworks.AdmittedInYear(st.Counts["admitted"], at)})
+	writeJSON(w, http.StatusOK, memberStatsJSON(st, at))
 }
 
 // jsonFields reads a flat JSON object of strings as form fields.

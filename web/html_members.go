@@ -47,9 +47,15 @@ func (s *Server) htmlMembers(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &membersPage{Page: s.page(r, "members.title")}
 	p.Nav = "tree"
-	if p.Unit, err = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{}); err != nil {
-		s.fail(w, r, err)
-		return
+	// A route without {id} (/members, national grants only) lists the
+	// whole country: the filter's subtree is then none.
+	if id := pathID(r); id != 0 {
+		if p.Unit, err = s.Units.FindUnitByID(r.Context(), id, partyworks.Date{}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		p.Nav = "country"
 	}
 	if p.Filter, err = s.memberFilter(r); err != nil {
 		s.fail(w, r, err)
@@ -110,9 +116,11 @@ func (s *Server) htmlMembersExport(w http.ResponseWriter, r *http.Request) {
 
 type memberStatsPage struct {
 	Page
-	Unit     *partyworks.Unit
+	Unit     *partyworks.Unit // nil: the whole country
 	Total    int
 	Sections []statSection
+	// Provinces are the country page's rows: each root unit on the day.
+	Provinces []provinceRow
 }
 
 func (s *Server) memberStats(r *http.Request) (*memberStatsPage, error) {
@@ -130,7 +138,7 @@ func (s *Server) memberStats(r *http.Request) (*memberStatsPage, error) {
 		return nil, err
 	}
 	p.Total = st.Total()
-	p.Sections = statSections(st, p.Unit.ID, p.At, func(k string) string { return p.T(k) })
+	p.Sections = statSections(st, fmt.Sprintf("/units/%d/members", p.Unit.ID), p.At, func(k string) string { return p.T(k) })
 	return p, nil
 }
 
@@ -149,11 +157,20 @@ func (s *Server) htmlMemberStatsXLSX(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.writeStatsXLSX(w, r, p)
+}
+
+// writeStatsXLSX sends a statistics page as a workbook: one row a figure
+// (section, label, count), then the country page's provinces.
+func (s *Server) writeStatsXLSX(w http.ResponseWriter, r *http.Request, p *memberStatsPage) {
 	var rows [][]string
 	for _, sec := range p.Sections {
 		for _, row := range sec.Rows {
 			rows = append(rows, []string{p.T(sec.Key), row.Label, fmt.Sprint(row.Count)})
 		}
+	}
+	for _, pr := range p.Provinces {
+		rows = append(rows, []string{p.T("country.provinces"), pr.Unit.Name, fmt.Sprint(pr.Total)})
 	}
 	header := []string{p.T("members.dimension"), p.T("members.value"), p.T("members.count")}
 	if err := writeSheet(w, "member-stats-"+partyworks.FormatDate(p.At), "xlsx", header, rows); err != nil {
