@@ -163,7 +163,6 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		subtreeFirst = m <= s.smallSubtree()
 		walk = walk && !subtreeFirst
-		nameFirst = nameFirst && !subtreeFirst
 	}
 	if current && subtreeFirst && fq != "" {
 		// A broad name inside a subtree, as of today: each unit of the
