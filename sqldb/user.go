@@ -549,12 +549,13 @@ func (s *UserService) CreateToken(ctx context.Context, userID int64, name string
 
 // TokenUser returns the user of an API token.
 func (s *UserService) TokenUser(ctx context.Context, token string) (*partyworks.User, error) {
-	var id int64
-	err := s.db.queryRow(ctx, `SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = ?`, hashToken(token), false).Scan(&id)
+	// One read for the token and its user (every API request makes it).
+	u, _, err := scanUser(s.db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE hash = ?) AND disabled = ?`,
+		hashToken(token), false))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, partyworks.Errorf(partyworks.EUNAUTHORIZED, "the API token is not valid")
 	} else if err != nil {
 		return nil, err
 	}
-	return s.FindUserByID(ctx, id)
+	return u, s.loadGrants(ctx, u)
 }
