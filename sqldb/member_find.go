@@ -2,10 +2,13 @@ package sqldb
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/collate"
 
 	"partyworks"
 	"partyworks/vntext"
@@ -214,6 +217,14 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// match are skipped in the index without reading the table. ("+"
 		// keeps SQLite off the name indexes.)
 		where[nameTerm] = "((+m.name_fold >= ? AND +m.name_fold < ?) OR (+m.given_fold >= ? AND +m.given_fold < ?))"
+		if lb, ok, err := s.walkFrom(ctx, fq); err != nil {
+			return nil, 0, err
+		} else if ok {
+			// Only given names match: they sort together, from the key
+			// of the name typed; the walk starts there, not at "A".
+			where = append(where, "m.sort_key >= ?")
+			args = append(args, lb)
+		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
 		from = ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
 		if f.Under == 0 && f.Within == nil {
@@ -302,6 +313,26 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		return true, false, true, nil
 	}
 	return false, true, true, nil
+}
+
+// walkFrom is where a walk for fq may start in sort order, when no full
+// name starts with fq (ok false otherwise): the members found are then
+// those whose name from the given name starts with fq, and the sort key
+// begins with the given name's collation key, which is at least that of
+// fq's first word (folded: no marks, lower case).
+func (s *MemberService) walkFrom(ctx context.Context, fq string) (string, bool, error) {
+	var n int
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT 1) c`, fq, fq+"\uffff").Scan(&n); err != nil {
+		return "", false, fmt.Errorf("find members: %w", err)
+	}
+	if n > 0 {
+		return "", false, nil
+	}
+	first, _, _ := strings.Cut(fq, " ")
+	c := collators.Get().(*collate.Collator)
+	defer collators.Put(c)
+	var buf collate.Buffer
+	return hex.EncodeToString(c.KeyFromString(&buf, first)), true, nil
 }
 
 // smallSubtree is how many members a subtree's search may read directly

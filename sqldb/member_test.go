@@ -563,7 +563,7 @@ func TestBroadNameSearch(t *testing.T) {
 		broad := sqldb.NewMemberService(db)
 		broad.BroadName = 3
 		broad.SmallSubtree = 1000 // every subtree is small: listed from its units
-		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng", ""} {
+		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng", "", "ngan", "nguyet", "binh", "b"} {
 			for _, flt := range []partyworks.MemberFilter{{Query: q}, {Query: q, Under: f.ids["193"]}, {Query: q, At: day("2020-06-01")}, {Query: q, Under: f.ids["W1"], At: day("2020-06-01")}} {
 				want, got := all(f.members, flt), all(broad, flt)
 				if !reflect.DeepEqual(got, want) {
