@@ -216,6 +216,9 @@ type MemberService interface {
 	FindMemberByID(ctx context.Context, id int64) (*Member, error)
 	FindMemberByUser(ctx context.Context, userID int64) (*Member, error)
 	FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error)
+	// FindIncoming lists the members whose official transfer to a unit of
+	// the subtree has been sent and not yet received (at most 500).
+	FindIncoming(ctx context.Context, unitID int64) ([]*Member, error)
 	CreateMember(ctx context.Context, m *Member) error
 	UpdateMember(ctx context.Context, m *Member) error
 	AddEntry(ctx context.Context, memberID int64, e *MemberEntry) error

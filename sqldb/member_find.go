@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -363,6 +365,39 @@ func (s *MemberService) statsTotal(ctx context.Context, f partyworks.MemberFilte
 		}
 	}
 	return n, true, nil
+}
+
+// FindIncoming lists the members in transfer to a unit of the subtree
+// (as it stands today), in Vietnamese order, with the unit sending them.
+func (s *MemberService) FindIncoming(ctx context.Context, unitID int64) ([]*partyworks.Member, error) {
+	d := fmtDate(partyworks.Today(s.db.Now()))
+	var path string
+	err := s.db.queryRow(ctx, `SELECT path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("incoming members: %w", err)
+	}
+	lo, hi := subtreeRange(path)
+	rows, err := s.db.query(ctx, `SELECT `+memberCols+`, v.name FROM members m
+		JOIN unit_versions v ON v.unit_id = m.unit_id AND v.valid_from <= ? AND ? < v.valid_to
+		WHERE m.status = ? AND m.transfer_to IN (SELECT unit_id FROM unit_versions WHERE path >= ? AND path < ? AND valid_from <= ? AND ? < valid_to)
+		ORDER BY m.sort_key, m.id LIMIT 500`, d, d, string(partyworks.StatusTransferring), lo, hi, d, d)
+	if err != nil {
+		return nil, fmt.Errorf("incoming members: %w", err)
+	}
+	defer rows.Close()
+	var out []*partyworks.Member
+	for rows.Next() {
+		var unitName string
+		m, _, err := scanMemberExtra(rows, &unitName)
+		if err != nil {
+			return nil, err
+		}
+		m.UnitName = unitName
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 func isDigits(s string) bool {

@@ -18,6 +18,9 @@ type membersPage struct {
 	Total   int
 	Next    string
 	Query   string // the filter as a query string, for paging and exports
+	// Incoming are the members in transfer to the subtree, sent and not
+	// yet received: listed at the receiving unit too (first page, today).
+	Incoming []*partyworks.Member
 }
 
 // Statuses are the choices of the status filter.
@@ -67,6 +70,12 @@ func (s *Server) htmlMembers(w http.ResponseWriter, r *http.Request) {
 	if p.Members, p.Total, err = ms.FindMembers(r.Context(), p.Filter); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if p.Unit != nil && p.Filter.After == "" && r.URL.Query().Get("at") == "" {
+		if p.Incoming, err = ms.FindIncoming(r.Context(), p.Unit.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	q := r.URL.Query()
 	q.Del("after")

@@ -149,3 +149,37 @@ func TestMembersOverHTTP(t *testing.T) {
 		t.Errorf("a member reading a record through the staff page: %d", res.StatusCode)
 	}
 }
+
+// TestIncomingTransfers: a member whose official transfer into the
+// city's subtree has been sent is listed on the receiving subtree's
+// members page, with the unit sending them, until received; not on the
+// sending side's list of incoming members.
+func TestIncomingTransfers(t *testing.T) {
+	h := sqlite(t)
+	ctx := context.Background()
+	h.user("staff", partyworks.RoleStaff, "193")
+	h.user("other", partyworks.RoleStaff, "07171")
+	staff, other := h.login("staff"), h.login("other")
+	m := addMember(t, h, "Lò Văn Đến", "07171")
+	ms := sqldb.NewMemberService(h.db)
+	today := partyworks.Today(time.Now())
+	if _, err := ms.RecordStep(ctx, m.ID, partyworks.StepInput{Step: partyworks.StepTransferOut, UnitID: h.ids["CB1"], Date: today}); err != nil {
+		t.Fatal(err)
+	}
+	for _, unit := range []string{"193", "CB1"} {
+		_, body := h.page("GET", fmt.Sprintf("/units/%d/members", h.ids[unit]), staff, nil)
+		if !strings.Contains(body, `id="incoming-h"`) || !strings.Contains(body, "Lò Văn Đến") {
+			t.Errorf("%s: the transfer on its way is not listed:\n%s", unit, body)
+		}
+	}
+	if _, body := h.page("GET", fmt.Sprintf("/units/%d/members", h.ids["07171"]), other, nil); strings.Contains(body, `id="incoming-h"`) {
+		t.Error("the sending unit lists its own member as incoming")
+	}
+	if _, err := ms.RecordStep(ctx, m.ID, partyworks.StepInput{Step: partyworks.StepTransferIn, Date: today}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := h.page("GET", fmt.Sprintf("/units/%d/members", h.ids["193"]), staff, nil)
+	if strings.Contains(body, `id="incoming-h"`) || !strings.Contains(body, "Lò Văn Đến") {
+		t.Errorf("after the reception: still incoming, or not a member of the city:\n%s", body)
+	}
+}
