@@ -177,3 +177,30 @@ func (s *Server) apiMemberStep(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, st)
 }
+
+func (s *Server) apiMemberUpdate(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	get, err := jsonFields(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := memberCorrection(ms, r, memberID(r), get)
+	if err == nil {
+		err = ms.UpdateMember(r.Context(), m)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err = ms.FindMemberByID(r.Context(), m.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toAPIMember(m))
+}

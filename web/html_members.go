@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"partyworks"
@@ -474,4 +475,119 @@ func (s *Server) htmlMemberEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
+}
+
+// memberEditPage is the form correcting a record's own fields (its unit
+// and status change only by lifecycle steps).
+type memberEditPage struct {
+	Page
+	Member *partyworks.Member
+	Form   url.Values
+	Field  string
+}
+
+// editFields are the text fields of the correction form, in order.
+var editFields = []string{"full_name", "citizen_id", "birth_date", "other_names", "ethnicity", "religion", "education", "professional",
+	"theory", "foreign_language", "occupation", "birthplace", "hometown", "address", "current_address", "card_number", "record_number",
+	"youth_union", "introducers", "notes"}
+
+// Fields are the form's text fields.
+func (p *memberEditPage) Fields() []string { return editFields }
+
+// memberValues writes a record as the correction form's values.
+func memberValues(m *partyworks.Member) url.Values {
+	date := func(d partyworks.Date) string {
+		if d.IsZero() {
+			return ""
+		}
+		return partyworks.FormatDateVN(d)
+	}
+	return url.Values{"full_name": {m.FullName}, "citizen_id": {m.CitizenID}, "birth_date": {date(m.BirthDate)}, "other_names": {m.OtherNames},
+		"ethnicity": {m.Ethnicity}, "religion": {m.Religion}, "education": {m.Education}, "professional": {m.Professional}, "theory": {m.Theory},
+		"foreign_language": {m.Language}, "occupation": {m.Occupation}, "birthplace": {m.Birthplace}, "hometown": {m.Hometown},
+		"address": {m.Address}, "current_address": {m.Current}, "card_number": {m.CardNumber}, "record_number": {m.RecordNumber},
+		"youth_union": {date(m.YouthUnion)}, "introducers": {m.Introducers}, "notes": {m.Notes}, "sex": {string(m.Sex)},
+		"version": {strconv.FormatInt(m.Version, 10)}}
+}
+
+func (s *Server) htmlMemberEditForm(w http.ResponseWriter, r *http.Request) {
+	s.memberEdit(w, r, http.StatusOK, nil, nil)
+}
+
+// memberEdit renders the correction form: the record's values, or the
+// values sent with the error that refused them.
+func (s *Server) memberEdit(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &memberEditPage{Page: s.page(r, "members.edit"), Form: form, Field: partyworks.ErrorField(ferr)}
+	p.Nav = "tree"
+	if p.Member, err = ms.FindMemberByID(r.Context(), memberID(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if form == nil {
+		p.Form = memberValues(p.Member)
+	}
+	if ferr != nil {
+		p.Error = partyworks.ErrorMessage(ferr)
+	}
+	s.render(w, r, status, "member_edit.html", p)
+}
+
+// memberCorrection reads a correction of record id: the fields sent, the
+// rest as recorded, and the version the caller saw.
+func memberCorrection(ms partyworks.MemberService, r *http.Request, id int64, get func(string) string) (*partyworks.Member, error) {
+	old, err := ms.FindMemberByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	vals := memberValues(old)
+	merged := func(k string) string {
+		if v := get(k); v != "" || k == "version" {
+			return v
+		}
+		return vals.Get(k)
+	}
+	m, err := memberFromForm(merged)
+	if err != nil {
+		return nil, err
+	}
+	m.ID, m.OtherNames, m.Language, m.Current = id, merged("other_names"), merged("foreign_language"), merged("current_address")
+	m.Introducers, m.Notes = merged("introducers"), merged("notes")
+	if m.Version, err = strconv.ParseInt(get("version"), 10, 64); err != nil || m.Version <= 0 {
+		return nil, partyworks.FieldErrorf("version", "send the version of the record you corrected (reload it)")
+	}
+	return m, nil
+}
+
+func (s *Server) htmlMemberUpdate(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, partyworks.Errorf(partyworks.EINVALID, "the form could not be read"))
+		return
+	}
+	m, err := memberCorrection(ms, r, memberID(r), r.PostForm.Get)
+	if err == nil {
+		err = ms.UpdateMember(r.Context(), m)
+	}
+	if err != nil {
+		switch partyworks.ErrorCode(err) {
+		case partyworks.EINVALID:
+			s.memberEdit(w, r, http.StatusUnprocessableEntity, r.PostForm, err)
+		case partyworks.ECONFLICT:
+			s.memberEdit(w, r, http.StatusConflict, r.PostForm, err)
+		default:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/members/%d", m.ID), http.StatusSeeOther)
 }

@@ -183,3 +183,66 @@ func TestIncomingTransfers(t *testing.T) {
 		t.Errorf("after the reception: still incoming, or not a member of the city:\n%s", body)
 	}
 }
+
+// TestMemberCorrection: staff correct a record through the form and the
+// API; a stale version is a conflict that keeps what was typed and
+// changes nothing; a bad citizen ID is refused; a leader cannot.
+func TestMemberCorrection(t *testing.T) {
+	h := sqlite(t)
+	ctx := context.Background()
+	h.user("staff", partyworks.RoleStaff, "193")
+	h.user("leader", partyworks.RoleLeader, "193")
+	staff, leader := h.login("staff"), h.login("leader")
+	m := addMember(t, h, "Hà Văn Sửa", "CB1")
+	page := fmt.Sprintf("/members/%d", m.ID)
+	if _, body := h.page("GET", page, staff, nil); !strings.Contains(body, page+"/edit") {
+		t.Error("no link to correct the record for staff")
+	}
+	if _, body := h.page("GET", page, leader, nil); strings.Contains(body, page+"/edit") {
+		t.Error("a leader is offered the correction")
+	}
+	res, body := h.page("GET", page+"/edit", staff, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, `value="Hà Văn Sửa"`) || !strings.Contains(body, `name="version" value="1"`) {
+		t.Fatalf("form: %d %s", res.StatusCode, body)
+	}
+	form := url.Values{"version": {"1"}, "full_name": {"Hà Văn Sửa"}, "citizen_id": {m.CitizenID}, "birth_date": {"01/01/1980"}, "sex": {"male"},
+		"education": {"12/12"}, "professional": {"Thạc sĩ"}, "notes": {"Đã sửa"}}
+	res, body = h.page("POST", page, staff, form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("correct: %d %s", res.StatusCode, body)
+	}
+	got, _ := sqldb.NewMemberService(h.db).FindMemberByID(ctx, m.ID)
+	if got.Professional != "Thạc sĩ" || got.Notes != "Đã sửa" || got.Ethnicity != "Kinh" || got.Version != 2 || got.UnitID != m.UnitID {
+		t.Errorf("after the correction: %+v", got)
+	}
+	// The same form again carries version 1: a conflict, nothing written, what was typed kept.
+	form.Set("professional", "Tiến sĩ")
+	res, body = h.page("POST", page, staff, form)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, `value="Tiến sĩ"`) {
+		t.Errorf("stale form: %d", res.StatusCode)
+	}
+	if got, _ := sqldb.NewMemberService(h.db).FindMemberByID(ctx, m.ID); got.Professional != "Thạc sĩ" {
+		t.Errorf("a stale form overwrote the record: %q", got.Professional)
+	}
+	form.Set("version", "2")
+	form.Set("citizen_id", "022199000001")
+	if res, _ = h.page("POST", page, staff, form); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a citizen ID that contradicts the birth year: %d", res.StatusCode)
+	}
+	if res, _ = h.page("POST", page, leader, form); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a leader corrected a record: %d", res.StatusCode)
+	}
+	// The API: the version is required, the answer is the record.
+	h.user("api", partyworks.RoleStaff, "193")
+	res, body = h.api("POST", fmt.Sprintf("/api/v1/members/%d", m.ID), "api", `{"occupation":"Giáo viên"}`, "application/json")
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("API without a version: %d %s", res.StatusCode, body)
+	}
+	res, body = h.api("POST", fmt.Sprintf("/api/v1/members/%d", m.ID), "api", `{"occupation":"Giáo viên","version":"2"}`, "application/json")
+	if res.StatusCode != 200 || !strings.Contains(body, "Giáo viên") {
+		t.Errorf("API correction: %d %s", res.StatusCode, body)
+	}
+	if got, _ := sqldb.NewMemberService(h.db).FindMemberByID(ctx, m.ID); got.Occupation != "Giáo viên" || got.Professional != "Thạc sĩ" || got.Version != 3 {
+		t.Errorf("after the API correction: occupation %q professional %q version %d", got.Occupation, got.Professional, got.Version)
+	}
+}
