@@ -128,6 +128,15 @@ func TestMembersOverHTTP(t *testing.T) {
 	if !strings.Contains(body, `"inserted": 0`) {
 		t.Errorf("second import: %s", body)
 	}
+	// The imports are counted in the metrics: 1 inserted, 1 unchanged, 2 refused.
+	h.user("national", partyworks.RoleAdmin, "")
+	_, body = h.api("GET", "/metrics", "national", "", "")
+	for _, want := range []string{`partyworks_import_rows_total{import="members",outcome="inserted"} 1`, `partyworks_import_rows_total{import="members",outcome="existing"} 1`,
+		`partyworks_import_rows_total{import="members",outcome="refused"} 2`, `partyworks_import_duration_seconds_count{import="members"} 2`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 	_, body = h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import", h.ids["193"]), "staff", "\x00\x01binary", "text/csv")
 	if !strings.Contains(body, "not a spreadsheet") {
 		t.Errorf("binary upload: %s", body)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"partyworks"
 	"partyworks/sheet"
@@ -189,8 +190,16 @@ func (s *Server) importMembers(w http.ResponseWriter, r *http.Request) (*partywo
 		return nil, err
 	}
 	sum := sha256.Sum256(append(up.Data, []byte(unit.Path)...))
-	return ms.ImportMembers(r.Context(), partyworks.MemberImport{Name: up.Name, Hash: hex.EncodeToString(sum[:]), Table: t,
+	start := time.Now()
+	res, err := ms.ImportMembers(r.Context(), partyworks.MemberImport{Name: up.Name, Hash: hex.EncodeToString(sum[:]), Table: t,
 		Effective: s.today(), Within: []string{unit.Path}})
+	if res != nil {
+		s.metrics.importDuration.WithLabelValues("members").Observe(time.Since(start).Seconds())
+		s.metrics.importRows.WithLabelValues("members", "inserted").Add(float64(res.Inserted))
+		s.metrics.importRows.WithLabelValues("members", "existing").Add(float64(res.Existing))
+		s.metrics.importRows.WithLabelValues("members", "refused").Add(float64(len(res.Errors)))
+	}
+	return res, err
 }
 
 // memberHeader and memberRow are the columns of exports and templates.

@@ -16,7 +16,10 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	handler  http.Handler
+	// Imports: rows by kind of file and outcome, and each import's time.
+	importRows     *prometheus.CounterVec
+	importDuration *prometheus.HistogramVec
+	handler        http.Handler
 }
 
 func newMetrics() *metrics {
@@ -24,7 +27,11 @@ func newMetrics() *metrics {
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "partyworks_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "partyworks_http_request_duration_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.001, .002, .005, .01, .02, .05, .1, .2, .5, 1, 2, 5}}, []string{"route"})
-	m.reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.importRows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "partyworks_import_rows_total",
+		Help: "Rows of imported files by what was imported and the outcome: inserted, existing (unchanged), refused."}, []string{"import", "outcome"})
+	m.importDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "partyworks_import_duration_seconds", Help: "Time an import took, by what was imported.",
+		Buckets: []float64{.1, .5, 1, 2, 5, 10, 30, 60, 120, 300, 600}}, []string{"import"})
+	m.reg.MustRegister(m.requests, m.duration, m.importRows, m.importDuration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }
