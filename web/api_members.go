@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -203,4 +204,26 @@ func (s *Server) apiMemberUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toAPIMember(m))
+}
+
+func (s *Server) apiMemberPhoto(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(http.MaxBytesReader(w, r.Body, maxPhoto+1), maxPhoto+1))
+	if err != nil && len(data) <= maxPhoto {
+		s.fail(w, r, partyworks.FieldErrorf("photo", "the photo could not be read"))
+		return
+	}
+	ct, err := photoType(data)
+	if err == nil {
+		err = ms.SetPhoto(r.Context(), memberID(r), ct, data)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"member_id": memberID(r), "content_type": ct, "bytes": len(data)})
 }

@@ -1,7 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -590,4 +595,52 @@ func (s *Server) htmlMemberUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/members/%d", m.ID), http.StatusSeeOther)
+}
+
+// maxPhoto is the largest photo accepted (the store's limit).
+const maxPhoto = 2 << 20
+
+// photoType checks an uploaded photo by its content, not by what the
+// client declares: a JPEG or PNG that decodes, or an error for the form.
+func photoType(data []byte) (string, error) {
+	if len(data) > maxPhoto {
+		return "", partyworks.FieldErrorf("photo", "the photo is larger than 2 MiB")
+	}
+	ct := http.DetectContentType(data)
+	if ct != "image/jpeg" && ct != "image/png" {
+		return "", partyworks.FieldErrorf("photo", "the photo must be a JPEG or PNG image")
+	}
+	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+		return "", partyworks.FieldErrorf("photo", "the photo could not be read as an image")
+	}
+	return ct, nil
+}
+
+func (s *Server) htmlMemberPhotoUpload(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPhoto+64<<10)
+	f, _, err := r.FormFile("photo")
+	if err != nil {
+		s.fail(w, r, partyworks.FieldErrorf("photo", "choose a photo (JPEG or PNG, at most 2 MiB)"))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPhoto+1))
+	if err != nil {
+		s.fail(w, r, partyworks.FieldErrorf("photo", "the photo could not be read"))
+		return
+	}
+	ct, err := photoType(data)
+	if err == nil {
+		err = ms.SetPhoto(r.Context(), memberID(r), ct, data)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
 }

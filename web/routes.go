@@ -129,6 +129,7 @@ func (s *Server) memberRoutes() []*Route {
 		{"GET", "/members/{mid}/photo", read, memberScope, "A member's photo", s.htmlMemberPhoto},
 		{"POST", "/members/{mid}/steps", write, memberScope, "Record a lifecycle step (also on the member's behalf)", s.htmlMemberStep},
 		{"GET", "/members/{mid}/edit", write, memberScope, "Form to correct a member's record", s.htmlMemberEditForm},
+		{"POST", "/members/{mid}/photo", write, memberScope, "Upload the record's photo (JPEG or PNG, at most 2 MiB)", s.htmlMemberPhotoUpload},
 		{"POST", "/members/{mid}", write, memberScope, "Correct a member's record (a stale version is refused)", s.htmlMemberUpdate},
 		{"POST", "/members/{mid}/entries", write, memberScope, "Add a row to a table of the record", s.htmlMemberEntry},
 		{"GET", "/me/member", partyworks.ActSelf, nil, "The caller's own member record (self-service, read-only)", s.htmlMyMember},
@@ -144,6 +145,7 @@ func (s *Server) memberRoutes() []*Route {
 		{"GET", "/api/v1/members/{mid}", read, memberScope, "A member's record and steps", s.apiMember},
 		{"POST", "/api/v1/members/{mid}/steps", write, memberScope, "Record a lifecycle step", s.apiMemberStep},
 		{"POST", "/api/v1/members/{mid}", write, memberScope, "Correct a member's record; send its version (a stale one is refused)", s.apiMemberUpdate},
+		{"POST", "/api/v1/members/{mid}/photo", write, memberScope, "Upload the record's photo: the body is the image (JPEG or PNG, at most 2 MiB)", s.apiMemberPhoto},
 	}
 }
 
