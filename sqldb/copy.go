@@ -12,9 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"partyworks"
 )
 
@@ -330,11 +327,7 @@ func copyTable(ctx context.Context, s, t *sql.Conn, table string) error {
 	for i := range src.vals {
 		src.ptrs[i] = &src.vals[i]
 	}
-	return t.Raw(func(dc any) error {
-		conn := dc.(*stdlib.Conn).Conn()
-		_, err := conn.CopyFrom(ctx, pgx.Identifier{table}, names, src)
-		return err
-	})
+	return copyInto(ctx, t, table, names, src)
 }
 
 // rowSource feeds pgx's COPY from the source's rows, converting each value

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -82,19 +83,24 @@ func openPostgres(dsn string) (read, write *sql.DB, err error) {
 }
 
 // copyFrom loads rows into table with PostgreSQL's COPY, inside the
-// transaction (which must come from updateConn): database/sql serializes
-// the connection's use, and COPY runs on the same server session, so the
-// rows are part of the transaction.
+// transaction (which must come from updateConn).
 func (tx *Tx) copyFrom(table string, cols []string, rows [][]any) error {
 	if tx.conn == nil {
 		return fmt.Errorf("copy into %s: not a PostgreSQL bulk transaction", table)
 	}
-	return tx.conn.Raw(func(dc any) error {
+	return copyInto(tx.ctx, tx.conn, table, cols, pgx.CopyFromRows(rows))
+}
+
+// copyInto runs PostgreSQL's COPY on conn's pgx connection: database/sql
+// serializes the connection's use, and COPY runs on the same server
+// session, so the rows belong to whatever transaction conn has open.
+func copyInto(ctx context.Context, conn *sql.Conn, table string, cols []string, src pgx.CopyFromSource) error {
+	return conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("copy into %s: not a pgx connection", table)
 		}
-		_, err := c.Conn().CopyFrom(tx.ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, src)
 		return err
 	})
 }

@@ -67,7 +67,9 @@ func BenchmarkNational(b *testing.B) {
 			l = append(l, time.Since(start))
 		}
 		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
-		ms := func(q float64) float64 { return float64(l[min(len(l)-1, int(q*float64(len(l))))].Microseconds()) / 1000 }
+		ms := func(q float64) float64 {
+			return float64(l[min(len(l)-1, int(q*float64(len(l))))].Microseconds()) / 1000
+		}
 		b.ReportMetric(ms(0.50), "p50-ms")
 		b.ReportMetric(ms(0.99), "p99-ms")
 		b.ReportMetric(ms(1), "max-ms")
