@@ -196,7 +196,24 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}, nil
+	return db.newTx(ctx, tx, nil), nil
+}
+
+// newTx wraps a begun transaction (on conn, when it has one of its own).
+func (db *DB) newTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn) *Tx {
+	return &Tx{tx: tx, conn: conn, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}
+}
+
+// run runs fn in tx and commits if fn succeeds; otherwise rolls back.
+func (tx *Tx) run(fn func(tx *Tx) error) error {
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // analyze refreshes PostgreSQL's statistics of the tree after a bulk
@@ -261,15 +278,7 @@ func (db *DB) updateConn(ctx context.Context, fn func(tx *Tx) error) error {
 		conn.Close()
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: t, conn: conn, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: partyworks.ActorFrom(ctx)}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.newTx(ctx, t, conn).run(fn)
 }
 
 // Exec runs a statement written with ? placeholders.
@@ -339,14 +348,7 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return tx.run(fn)
 }
 
 // rebind turns ? placeholders into the dialect's, caching the result.

@@ -106,8 +106,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			args = append(args, q)
 		} else {
 			nameTerm = len(where)
-			where = append(where, "((m.name_fold >= ? AND m.name_fold < ?) OR (m.given_fold >= ? AND m.given_fold < ?))")
-			args = append(args, fq, fq+"\uffff", fq, fq+"\uffff")
+			where = append(where, nameCond("m"))
+			args = append(args, nameArgs(fq)...)
 		}
 	}
 	if len(f.Statuses) > 0 {
@@ -149,21 +149,26 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// The filters go in WHERE, not in the join's ON: after the LEFT JOIN
 	// of a past day's search, SQLite only uses the name indexes for terms
 	// of the WHERE clause.
-	from := ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+	// fromSrc is the FROM clause over src, joined (as join says) to the
+	// unit versions; rebuilt when a plan below changes the join or terms.
+	fromSrc := func() string {
+		return ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+	}
+	from := fromSrc()
 	// A broad name or no name inside a subtree: read the subtree's
 	// members (below) when they are few, else walk (cost: ~10 µs a member
 	// read and sorted, ~2.5 µs an index entry walked, limit × T / m entries
 	// for m members found in a subtree: equal near m = 8,000).
 	if f.Under != 0 && !s.db.Postgres() && (nameBroad || fq == "" && !current) {
 		var m int
-		name, nameArgs := "1 = 1", []any(nil)
+		name, nargs := "1 = 1", []any(nil)
 		if fq != "" {
-			name = "((m2.name_fold >= ? AND m2.name_fold < ?) OR (m2.given_fold >= ? AND m2.given_fold < ?))"
-			nameArgs = []any{fq, fq + "\uffff", fq, fq + "\uffff"}
+			name = nameCond("m2")
+			nargs = nameArgs(fq)
 		}
 		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions v2 CROSS JOIN members m2 ON m2.unit_id = v2.unit_id
 			WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND `+name+` LIMIT `+strconv.Itoa(s.smallSubtree()+1)+`) c`,
-			append([]any{lo, hi, d, d}, nameArgs...)...).Scan(&m); err != nil {
+			append([]any{lo, hi, d, d}, nargs...)...).Scan(&m); err != nil {
 			return nil, 0, fmt.Errorf("find members: %w", err)
 		}
 		subtreeFirst = m <= s.smallSubtree()
@@ -184,31 +189,29 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// by id.
 		walk = false
 		name := func(t string) string { return "1 = 1" }
-		var nameArgs []any
+		var nargs []any
 		if fq != "" {
-			where[nameTerm] = "((+m.name_fold >= ? AND +m.name_fold < ?) OR (+m.given_fold >= ? AND +m.given_fold < ?))"
-			name = func(t string) string {
-				return "((" + t + ".name_fold >= ? AND " + t + ".name_fold < ?) OR (" + t + ".given_fold >= ? AND " + t + ".given_fold < ?))"
-			}
-			nameArgs = []any{fq, fq + "\uffff", fq, fq + "\uffff"}
+			where[nameTerm] = nameCond("+m")
+			name = nameCond
+			nargs = nameArgs(fq)
 		}
 		where = append(where, `m.id IN (SELECT m2.id FROM unit_versions v2 CROSS JOIN members m2 ON m2.unit_id = v2.unit_id
 			WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND m2.since <= ? AND `+name("m2")+`
 			UNION SELECT h2.member_id FROM unit_versions v2 CROSS JOIN member_history h2 ON h2.unit_id = v2.unit_id CROSS JOIN members m3 ON m3.id = h2.member_id
 			WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND h2.valid_from <= ? AND ? < h2.valid_to AND `+name("m3")+`)`)
 		args = append(args, lo, hi, d, d, d)
-		args = append(args, nameArgs...)
+		args = append(args, nargs...)
 		args = append(args, lo, hi, d, d, d, d)
-		args = append(args, nameArgs...)
+		args = append(args, nargs...)
 		join, order = ` CROSS JOIN `, `+m.sort_key, m.id`
-		from = ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+		from = fromSrc()
 	}
 	if !current && fq == "" && !subtreeFirst && !s.db.Postgres() {
 		// A past day's list of a large subtree or of the country: walk
 		// everyone in sort order, each member's period on the day read
 		// by its id (the union of all states would be read whole).
 		join = ` CROSS JOIN `
-		from = ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+		from = fromSrc()
 	}
 	total := -1 // a broad name in a subtree: not counted (it would cost what the walk saves)
 	if walk {
@@ -218,7 +221,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// the folded names, the unit and the day, so rows that do not
 		// match are skipped in the index without reading the table. ("+"
 		// keeps SQLite off the name indexes.)
-		where[nameTerm] = "((+m.name_fold >= ? AND +m.name_fold < ?) OR (+m.given_fold >= ? AND +m.given_fold < ?))"
+		where[nameTerm] = nameCond("+m")
 		if lb, ok, err := s.walkFrom(ctx, fq); err != nil {
 			return nil, 0, err
 		} else if ok {
@@ -228,7 +231,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			args = append(args, lb)
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
-		from = ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+		from = fromSrc()
 		if f.Under == 0 && f.Within == nil {
 			total = maxCount + 1 // more than maxCount across the country: namePlan counted them
 		}
@@ -282,8 +285,8 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	}
 	const probeCap = 20000
 	var n int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE (name_fold >= ? AND name_fold < ?) OR (given_fold >= ? AND given_fold < ?) LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
-		fq, fq+"\uffff", fq, fq+"\uffff").Scan(&n); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE `+nameCond("members")+` LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
+		nameArgs(fq)...).Scan(&n); err != nil {
 		return false, false, false, fmt.Errorf("find members: %w", err)
 	}
 	few := s.BroadName
@@ -316,6 +319,16 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	}
 	return false, true, true, nil
 }
+
+// nameCond is the name-prefix condition on table t's folded names (four
+// arguments: fq and its end, twice); "+m" keeps SQLite off the name
+// indexes.
+func nameCond(t string) string {
+	return "((" + t + ".name_fold >= ? AND " + t + ".name_fold < ?) OR (" + t + ".given_fold >= ? AND " + t + ".given_fold < ?))"
+}
+
+// nameArgs are nameCond's arguments for the folded prefix fq.
+func nameArgs(fq string) []any { return []any{fq, fq + "\uffff", fq, fq + "\uffff"} }
 
 // walkFrom is where a walk for fq may start in sort order, when no full
 // name starts with fq (ok false otherwise): the members found are then
