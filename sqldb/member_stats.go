@@ -76,6 +76,35 @@ func (b *statBuf) direct(tx *Tx, id int64) (bool, error) {
 	return b.kinds[id], nil
 }
 
+// loadKinds reads, in one query, whether each of ids not yet known is
+// counted directly: the ancestors of a member's unit, at each change.
+func (b *statBuf) loadKinds(tx *Tx, ids []int64) error {
+	var missing []any
+	for _, id := range ids {
+		if _, ok := b.kinds[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(`SELECT unit_id, kind FROM unit_versions WHERE unit_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(missing)), ", ")+`)
+		ORDER BY valid_from`, missing...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var k partyworks.UnitKind
+		if err := rows.Scan(&id, &k); err != nil {
+			return err
+		}
+		b.kinds[id] = directKind(k) // the latest version's kind wins
+	}
+	return rows.Err()
+}
+
 // segment is a stretch of days over which a unit had the same ancestors.
 type segment struct {
 	ids      []int64 // the unit and its ancestors
@@ -152,6 +181,11 @@ func (b *statBuf) spans(tx *Tx, unit int64, day string) (map[int64][]stretch, er
 	segs, err := b.segments(tx, unit, day)
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range segs {
+		if err := b.loadKinds(tx, s.ids); err != nil {
+			return nil, err
+		}
 	}
 	spans := map[int64][]stretch{}
 	for _, s := range segs {
@@ -480,14 +514,7 @@ func (s *MemberService) directStats(ctx context.Context, path, d string, st *par
 	if err != nil {
 		return err
 	}
-	return memberPeriods(query, units, d, func(m *partyworks.Member, _, _ string) {
-		for _, dv := range statDims(m) {
-			if st.Counts[dv[0]] == nil {
-				st.Counts[dv[0]] = map[string]int{}
-			}
-			st.Counts[dv[0]][dv[1]]++
-		}
-	})
+	return memberPeriods(query, units, d, func(m *partyworks.Member, _, _ string) { countMember(st, m) })
 }
 
 // MemberStats returns a subtree's figures on a day: one range read of the
@@ -567,14 +594,19 @@ func (s *MemberService) RecountMemberStats(ctx context.Context, unitID int64, at
 			return nil, err
 		}
 		m.Status = status
-		for _, dv := range statDims(m) {
-			if st.Counts[dv[0]] == nil {
-				st.Counts[dv[0]] = map[string]int{}
-			}
-			st.Counts[dv[0]][dv[1]]++
-		}
+		countMember(st, m)
 	}
 	return st, rows.Err()
+}
+
+// countMember counts one member in figures computed from the records.
+func countMember(st *partyworks.MemberStats, m *partyworks.Member) {
+	for _, dv := range statDims(m) {
+		if st.Counts[dv[0]] == nil {
+			st.Counts[dv[0]] = map[string]int{}
+		}
+		st.Counts[dv[0]][dv[1]]++
+	}
 }
 
 // stateAt is every member's (unit, status) on a day: the current state if
