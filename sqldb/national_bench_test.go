@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -35,20 +34,7 @@ func BenchmarkNational(b *testing.B) {
 	defer db.Close()
 	units, members := sqldb.NewUnitService(db), sqldb.NewMemberService(db)
 	today := partyworks.Today(time.Now())
-	byKind := func(kinds ...partyworks.UnitKind) []*partyworks.Unit {
-		var out []*partyworks.Unit
-		for after := ""; ; {
-			page, _, err := units.FindUnits(ctx, partyworks.UnitFilter{At: today, Kinds: kinds, After: after, Limit: 5000})
-			if err != nil {
-				b.Fatal(err)
-			}
-			out = append(out, page...)
-			if len(page) < 5000 {
-				return out
-			}
-			after = page[len(page)-1].Code
-		}
-	}
+	byKind := func(kinds ...partyworks.UnitKind) []*partyworks.Unit { return allUnits(b, units, today, kinds...) }
 	provinces := byKind(partyworks.KindProvince, partyworks.KindCity)
 	communes := byKind(partyworks.KindCommune, partyworks.KindWard, partyworks.KindSpecialZone)
 	cells := byKind(partyworks.KindCell)
@@ -58,21 +44,15 @@ func BenchmarkNational(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	randomDay := func() partyworks.Date { return from.AddDate(0, 0, r.IntN(days)) }
 	measure := func(b *testing.B, fn func() error) {
-		var l []time.Duration
+		var l latencies
 		for b.Loop() {
-			start := time.Now()
-			if err := fn(); err != nil {
-				b.Fatal(err)
-			}
-			l = append(l, time.Since(start))
+			l.time(func() {
+				if err := fn(); err != nil {
+					b.Fatal(err)
+				}
+			})
 		}
-		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
-		ms := func(q float64) float64 {
-			return float64(l[min(len(l)-1, int(q*float64(len(l))))].Microseconds()) / 1000
-		}
-		b.ReportMetric(ms(0.50), "p50-ms")
-		b.ReportMetric(ms(0.99), "p99-ms")
-		b.ReportMetric(ms(1), "max-ms")
+		l.report(b)
 	}
 	stats := func(pick func() int64) func(b *testing.B) {
 		return func(b *testing.B) {

@@ -280,11 +280,12 @@ func loadNational(b *testing.B, be benchBackend) (*nationalFixture, func()) {
 	return f, done
 }
 
-func allUnits(b *testing.B, units *sqldb.UnitService, at partyworks.Date) []*partyworks.Unit {
+// allUnits lists the units standing on a day (of the kinds given, if any).
+func allUnits(b *testing.B, units *sqldb.UnitService, at partyworks.Date, kinds ...partyworks.UnitKind) []*partyworks.Unit {
 	var out []*partyworks.Unit
 	after := ""
 	for {
-		page, _, err := units.FindUnits(context.Background(), partyworks.UnitFilter{At: at, After: after, Limit: 1000})
+		page, _, err := units.FindUnits(context.Background(), partyworks.UnitFilter{At: at, Kinds: kinds, After: after, Limit: 1000})
 		if err != nil {
 			b.Fatal(err)
 		}
