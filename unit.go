@@ -173,6 +173,10 @@ type UnitChange struct {
 type UnitService interface {
 	FindUnitByID(ctx context.Context, id int64, at Date) (*Unit, error)
 	FindUnitByCode(ctx context.Context, code string, at Date) (*Unit, error)
+	// FindUnitPaths returns the unit's path as it stood on the day at ("" if
+	// it did not stand then) and its latest path: what an access check needs,
+	// in one read.
+	FindUnitPaths(ctx context.Context, id int64, at Date) (atPath, lastPath string, err error)
 	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
 	// Ancestors returns the chain from the root down to the unit's parent,
 	// as it stood on the day at.

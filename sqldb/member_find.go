@@ -20,6 +20,11 @@ import (
 // exactly would read millions of rows; pages say "more than 10,000".
 const maxCount = 10000
 
+// bigSubtree is the size above which today's list of a subtree walks the
+// members in sort order instead of sorting the subtree's members: about
+// where the two cost the same at national scale (~10 ms).
+const bigSubtree = 100_000
+
 // FindMembers lists members as of a day (their unit and status then),
 // sorted the Vietnamese way, with the total (capped at maxCount+1; −1 when
 // a broad name was searched inside a subtree and not counted).
@@ -77,9 +82,10 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		unitCol, statusCol, src = "st.unit_id", "st.status", `(`+stateAt+`) st JOIN members m ON m.id = st.member_id`
 	}
 	var lo, hi string // the subtree searched, if any
+	var kind partyworks.UnitKind
 	if f.Under != 0 {
 		var path string
-		err := s.db.queryRow(ctx, `SELECT path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path)
+		err := s.db.queryRow(ctx, `SELECT path, kind FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind)
 		if err != nil {
 			return nil, 0, nil // the unit did not stand that day: nobody
 		}
@@ -213,7 +219,30 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		join = ` CROSS JOIN `
 		from = fromSrc()
 	}
-	total := -1 // a broad name in a subtree: not counted (it would cost what the walk saves)
+	total := -1   // a broad name in a subtree: not counted (it would cost what the walk saves)
+	counted := -1 // the list's size from the statistics, if they answer it
+	if !walk {
+		n, ok, err := s.statsTotal(ctx, f, q, kind)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			counted = n
+		}
+	}
+	if current && fq == "" && f.Under != 0 && !s.db.Postgres() {
+		// Today's list of a subtree: the subtree's units, then their
+		// members (members_unit), sorted; or, for a subtree of more than
+		// bigSubtree members, a walk in sort order keeping the subtree's
+		// (about limit × T / n index entries for n of T members).
+		join = ` CROSS JOIN `
+		if counted > bigSubtree {
+			from = fromSrc()
+		} else {
+			order = `+m.sort_key, m.id`
+			from = ` FROM unit_versions v CROSS JOIN members m ON m.unit_id = v.unit_id WHERE ` + strings.Join(where, " AND ")
+		}
+	}
 	if walk {
 		// A broad name ("nguyen", "an": hundreds of thousands of members
 		// nationally): walk the members in sort order and keep those
@@ -235,10 +264,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		if f.Under == 0 && f.Within == nil {
 			total = maxCount + 1 // more than maxCount across the country: namePlan counted them
 		}
-	} else if n, ok, err := s.statsTotal(ctx, f, q); err != nil {
-		return nil, 0, err
-	} else if ok {
-		total = min(n, maxCount+1)
+	} else if counted >= 0 {
+		total = min(counted, maxCount+1)
 	} else if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+strconv.Itoa(maxCount+1)+`) c`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members: %w", err)
 	}
@@ -250,8 +277,16 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		page += " AND (m.sort_key > ? OR m.sort_key = ? AND m.id > ?)"
 		pargs = append(pargs, key, key, n)
 	}
-	rows, err := s.db.query(ctx, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`+page+
-		` ORDER BY `+order+` LIMIT `+strconv.Itoa(f.Limit), pargs...)
+	query := `SELECT ` + memberCols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
+	if current && fq == "" && !s.db.Postgres() {
+		// The page's ids first, then their records: SQLite would carry
+		// every candidate's whole record through the sort.
+		query = `SELECT ` + memberCols + `, m.unit_id, m.status, v.name FROM members m JOIN unit_versions v ON v.unit_id = m.unit_id
+			WHERE m.id IN (SELECT m.id` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit) + `) AND v.valid_from <= ? AND ? < v.valid_to
+			ORDER BY m.sort_key, m.id`
+		pargs = append(pargs, d, d)
+	}
+	rows, err := s.db.query(ctx, query, pargs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find members: %w", err)
 	}
@@ -362,22 +397,39 @@ func (s *MemberService) smallSubtree() int {
 // statsTotal answers a list's total from the maintained statistics when
 // it filters by nothing but the subtree and statuses (ok false
 // otherwise): counting a national list would read millions of rows.
-func (s *MemberService) statsTotal(ctx context.Context, f partyworks.MemberFilter, q string) (int, bool, error) {
+func (s *MemberService) statsTotal(ctx context.Context, f partyworks.MemberFilter, q string, kind partyworks.UnitKind) (int, bool, error) {
+	if directKind(kind) {
+		return 0, false, nil // a cell's members are few: counting them costs less than its statistics
+	}
 	if q != "" || f.Within != nil || f.Sex != "" || f.Ethnicity != "" || f.Religion != "" || f.Education != "" || f.Theory != "" ||
 		f.Professional != "" || !f.BirthFrom.IsZero() || !f.BirthTo.IsZero() || !f.AdmittedFrom.IsZero() || !f.AdmittedTo.IsZero() {
 		return 0, false, nil
 	}
-	st, err := s.MemberStats(ctx, f.Under, f.At)
-	if err != nil {
-		return 0, false, err
+	d := fmtDate(f.At)
+	var rows *sql.Rows
+	var err error
+	if f.Under == 0 {
+		rows, err = s.db.query(ctx, `SELECT val, SUM(n) FROM member_stats WHERE unit_id IN
+			(SELECT unit_id FROM unit_versions WHERE parent_id IS NULL AND valid_from <= ? AND ? < valid_to) AND dim = 'status' AND day <= ? GROUP BY val`, d, d, d)
+	} else {
+		rows, err = s.db.query(ctx, `SELECT val, SUM(n) FROM member_stats WHERE unit_id = ? AND dim = 'status' AND day <= ? GROUP BY val`, f.Under, d)
 	}
+	if err != nil {
+		return 0, false, fmt.Errorf("count members: %w", err)
+	}
+	defer rows.Close()
 	n := 0
-	for status, c := range st.Counts["status"] {
+	for rows.Next() {
+		var status string
+		var c int
+		if err := rows.Scan(&status, &c); err != nil {
+			return 0, false, err
+		}
 		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, partyworks.MemberStatus(status)) {
 			n += c
 		}
 	}
-	return n, true, nil
+	return n, true, rows.Err()
 }
 
 // FindIncoming lists the members in transfer to a unit of the subtree

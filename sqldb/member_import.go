@@ -101,7 +101,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 // 0002_members.sql creates them (the citizen ID's unique index stays:
 // imports rely on it).
 var memberIndexSQL = [][2]string{
-	{"members_unit", "members (unit_id, sort_key)"},
+	{"members_unit", "members (unit_id, sort_key, since)"},
 	{"members_name", "members (name_fold)"},
 	{"members_given", "members (given_fold)"},
 	{"members_sort", "members (sort_key, name_fold, given_fold, unit_id, since)"},

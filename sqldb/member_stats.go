@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"partyworks"
@@ -30,7 +31,14 @@ import (
 // statDims are the dimensions counted for counted members; "status" is
 // counted for everyone.
 func statDims(m *partyworks.Member) [][2]string {
-	dims := [][2]string{{"status", string(m.Status)}}
+	var buf [9][2]string
+	return statDimsInto(buf[:0], m)
+}
+
+// statDimsInto appends m's dimensions to dims (a caller counting many
+// members reuses one buffer).
+func statDimsInto(dims [][2]string, m *partyworks.Member) [][2]string {
+	dims = append(dims, [2]string{"status", string(m.Status)})
 	if !m.Status.Counted() {
 		return dims
 	}
@@ -41,12 +49,28 @@ func statDims(m *partyworks.Member) [][2]string {
 		[2]string{"education", m.Education},
 		[2]string{"professional", m.Professional},
 		[2]string{"theory", m.Theory},
-		[2]string{"birth", m.BirthDate.Format("2006")},
+		[2]string{"birth", yearText(m.BirthDate)},
 	)
 	if !m.Admitted.IsZero() {
-		dims = append(dims, [2]string{"admitted", m.Admitted.Format("2006")})
+		dims = append(dims, [2]string{"admitted", yearText(m.Admitted)})
 	}
 	return dims
+}
+
+// years holds the text of the years a record can carry, made once.
+var years = func() (ys [300]string) {
+	for i := range ys {
+		ys[i] = strconv.Itoa(1900 + i)
+	}
+	return ys
+}()
+
+// yearText is d's year as text ("1975"), as d.Format("2006") writes it.
+func yearText(d partyworks.Date) string {
+	if y := d.Year(); y >= 1900 && y < 1900+len(years) {
+		return years[y-1900]
+	}
+	return d.Format("2006")
 }
 
 type statKey struct {
@@ -601,7 +625,8 @@ func (s *MemberService) RecountMemberStats(ctx context.Context, unitID int64, at
 
 // countMember counts one member in figures computed from the records.
 func countMember(st *partyworks.MemberStats, m *partyworks.Member) {
-	for _, dv := range statDims(m) {
+	var buf [9][2]string
+	for _, dv := range statDimsInto(buf[:0], m) {
 		if st.Counts[dv[0]] == nil {
 			st.Counts[dv[0]] = map[string]int{}
 		}

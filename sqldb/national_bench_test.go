@@ -119,6 +119,23 @@ func BenchmarkNational(b *testing.B) {
 			}
 		}
 	}
+	// Lists as the members page shows them: today, no name, 50 a page.
+	list := func(pick func() int64) func(b *testing.B) {
+		return func(b *testing.B) {
+			found := 0
+			measure(b, func() error {
+				ms, _, err := members.FindMembers(ctx, partyworks.MemberFilter{Under: pick(), Limit: 50})
+				found += len(ms)
+				return err
+			})
+			if found == 0 {
+				b.Fatal("nothing listed")
+			}
+		}
+	}
+	b.Run("list/province", list(pick(provinces)))
+	b.Run("list/commune", list(pick(communes)))
+	b.Run("list/cell", list(pick(cells)))
 	b.Run("search/country", search(nil))
 	b.Run("search/province", search(pick(provinces)))
 	b.Run("member", func(b *testing.B) {

@@ -80,6 +80,38 @@ func untilText(to partyworks.Date) string {
 	return " to " + partyworks.FormatDateVN(to.AddDate(0, 0, -1))
 }
 
+// FindUnitPaths returns the unit's path on the day at ("" if it did not
+// stand then) and its latest path.
+func (s *UnitService) FindUnitPaths(ctx context.Context, id int64, at partyworks.Date) (string, string, error) {
+	rows, err := s.db.query(ctx, `SELECT path, valid_from, valid_to FROM unit_versions WHERE unit_id = ? ORDER BY valid_from DESC`, id)
+	if err != nil {
+		return "", "", fmt.Errorf("unit %d: %w", id, err)
+	}
+	defer rows.Close()
+	d := fmtDate(at)
+	var atPath, last string
+	found := false
+	for rows.Next() {
+		var path, from, to string
+		if err := rows.Scan(&path, &from, &to); err != nil {
+			return "", "", fmt.Errorf("unit %d: %w", id, err)
+		}
+		if !found {
+			last, found = path, true
+		}
+		if from <= d && d < to {
+			atPath = path
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", "", fmt.Errorf("unit %d: %w", id, err)
+	}
+	if !found {
+		return "", "", partyworks.Errorf(partyworks.ENOTFOUND, "unit %d does not exist", id)
+	}
+	return atPath, last, nil
+}
+
 // FindUnitByCode returns the unit that carried the code on the day.
 func (s *UnitService) FindUnitByCode(ctx context.Context, code string, at partyworks.Date) (*partyworks.Unit, error) {
 	us, _, err := s.FindUnits(ctx, partyworks.UnitFilter{At: at, Code: &code, Limit: 1})

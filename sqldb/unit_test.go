@@ -109,6 +109,21 @@ func TestUnitEvents(t *testing.T) {
 			t.Errorf("Cô Tô's subtree after the move has %d units, want 3 (the ward and its two cells)", len(sub))
 		}
 		cb1 := mustCode(t, units, "CB1", "2025-06-01")
+		// What an access check reads: the path on a day and the latest.
+		for _, c := range []struct{ at, atPath string }{
+			{"2024-06-01", mustCode(t, units, "CB1", "2024-06-01").Path}, {"2025-06-01", cb1.Path}, {"2019-01-01", ""},
+		} {
+			atPath, last, err := units.FindUnitPaths(ctx, cb1.ID, day(c.at))
+			if err != nil || atPath != c.atPath || last != cb1.Path {
+				t.Errorf("CB1's paths on %s: %q, %q, %v; want %q, %q", c.at, atPath, last, err, c.atPath, cb1.Path)
+			}
+		}
+		if before := mustCode(t, units, "CB1", "2024-06-01").Path; before == cb1.Path {
+			t.Fatalf("CB1's path did not change with the move: %s", cb1.Path)
+		}
+		if _, _, err := units.FindUnitPaths(ctx, 999999, day("2025-06-01")); partyworks.ErrorCode(err) != partyworks.ENOTFOUND {
+			t.Errorf("a unit that does not exist: %v", err)
+		}
 		anc, err := units.Ancestors(ctx, cb1, day("2025-06-01"))
 		if err != nil || len(anc) != 3 || anc[1].Code != "207" {
 			t.Errorf("ancestors of CB1 after the move: %v %v", anc, err)

@@ -224,18 +224,20 @@ func (s *Server) unitTarget(r *http.Request, id int64) (target, error) {
 // as it stands last. A version still in force is the last one: the second
 // lookup is skipped.
 func (s *Server) unitTargetAt(r *http.Request, id int64, at partyworks.Date) (target, error) {
-	var t target
-	if u, err := s.Units.FindUnitByID(r.Context(), id, at); err == nil {
-		t.Any = append(t.Any, u.Path)
-		if !u.Ended() {
-			return t, nil
-		}
+	if at.IsZero() {
+		at = s.today()
 	}
-	latest, err := s.Units.FindUnitByID(r.Context(), id, partyworks.Date{})
+	atPath, last, err := s.Units.FindUnitPaths(r.Context(), id, at)
 	if err != nil {
 		return target{}, err
 	}
-	t.Any = append(t.Any, latest.Path)
+	var t target
+	if atPath != "" {
+		t.Any = append(t.Any, atPath)
+	}
+	if atPath != last {
+		t.Any = append(t.Any, last)
+	}
 	return t, nil
 }
 
