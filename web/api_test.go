@@ -217,7 +217,7 @@ func TestImportAndRestructureByAPI(t *testing.T) {
 	h.user("admin", partyworks.RoleAdmin, "")
 	csv := "code,name,type,parent_code\n06662,Phường Hà Tu,Phường,193\nCB2,Chi bộ khu 2,cell,06662\n"
 	res, body := h.api("POST", "/api/v1/units/import?effective=2021-01-01", "admin", csv, "text/csv")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"created": 2`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"created":2`) {
 		t.Fatalf("import: %d %s", res.StatusCode, body)
 	}
 	// Not a spreadsheet: a clear error naming the file.
@@ -233,11 +233,11 @@ func TestImportAndRestructureByAPI(t *testing.T) {
 	plan := "new_level,new_code,new_name,new_parent_code,old_code,old_name,part\n" +
 		"2,06661,Phường Hà Khánh,22,06661,Phường Hà Khánh,full\n2,06661,Phường Hà Khánh,22,06662,Phường Hà Tu,full\n"
 	res, body = h.api("POST", "/api/v1/restructure/preview?effective=2025-07-01&decision=1679/NQ-UBTVQH15", "admin", plan, "text/csv")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"applied": false`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"applied":false`) {
 		t.Fatalf("preview: %d %s", res.StatusCode, body)
 	}
 	res, body = h.api("POST", "/api/v1/restructure/apply?effective=2025-07-01&decision=1679/NQ-UBTVQH15", "admin", plan, "text/csv")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"applied": true`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"applied":true`) {
 		t.Fatalf("apply: %d %s", res.StatusCode, body)
 	}
 	_, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/children?at=2025-07-01", h.ids["06661"]), "admin", "", "")
@@ -249,7 +249,7 @@ func TestImportAndRestructureByAPI(t *testing.T) {
 		t.Errorf("Hạ Long after it was emptied: %s", body)
 	}
 	res, body = h.api("POST", "/api/v1/audit/verify", "admin", "", "")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"ok": true`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"ok":true`) {
 		t.Errorf("audit verify: %s", body)
 	}
 }

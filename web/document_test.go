@@ -98,16 +98,16 @@ func TestClassifiedDocumentsHidden(t *testing.T) {
 		doc, file  int
 		searchHits string
 	}{
-		{"staff", `"total": 1`, 404, 404, "Chỉ thị"},
-		{"cleared", `"total": 2`, 200, 200, "Danh sách"},
+		{"staff", `"total":1`, 404, 404, "Chỉ thị"},
+		{"cleared", `"total":2`, 200, 200, "Danh sách"},
 		{"coto", "", 404, 404, ""}, // cleared, but outside the scope
-		{"boss", `"total": 2`, 200, 200, "Danh sách"},
+		{"boss", `"total":2`, 200, 200, "Danh sách"},
 	} {
 		res, body := h.api("GET", fmt.Sprintf("/api/v1/units/%d/documents", unit), c.user, "", "")
 		if c.total != "" && !strings.Contains(body, c.total) || c.total == "" && res.StatusCode != http.StatusForbidden {
 			t.Errorf("%s: register %d %s", c.user, res.StatusCode, body)
 		}
-		if c.total == `"total": 1` && strings.Contains(body, "nhân sự") {
+		if c.total == `"total":1` && strings.Contains(body, "nhân sự") {
 			t.Errorf("%s sees the classified summary", c.user)
 		}
 		if res, body := h.api("GET", fmt.Sprintf("/api/v1/documents/%d", secret.ID), c.user, "", ""); res.StatusCode != c.doc {

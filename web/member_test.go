@@ -97,7 +97,7 @@ func TestMembersOverHTTP(t *testing.T) {
 		t.Errorf("statistics above the grant: %s", body)
 	}
 	_, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/members/stats", h.ids["193"]), "leader", "", "")
-	if !strings.Contains(body, `"total": 1`) {
+	if !strings.Contains(body, `"total":1`) {
 		t.Errorf("api stats: %s", body)
 	}
 
@@ -121,11 +121,11 @@ func TestMembersOverHTTP(t *testing.T) {
 		"022090000011,Lò Văn Sáng,nam,01/01/1990,CB1,official,01/01/2015\n" +
 		"022090000012,Lò Văn Tối,nam,01/01/1990,07171,official,01/01/2015\n"
 	_, body = h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import", h.ids["193"]), "staff", csv, "text/csv")
-	if !strings.Contains(body, `"inserted": 1`) || !strings.Contains(body, "outside") {
+	if !strings.Contains(body, `"inserted":1`) || !strings.Contains(body, "outside") {
 		t.Errorf("import: %s", body)
 	}
 	_, body = h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import", h.ids["193"]), "staff", csv, "text/csv")
-	if !strings.Contains(body, `"inserted": 0`) {
+	if !strings.Contains(body, `"inserted":0`) {
 		t.Errorf("second import: %s", body)
 	}
 	// The imports are counted in the metrics: 1 inserted, 1 unchanged, 2 refused.

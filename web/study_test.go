@@ -54,7 +54,7 @@ func TestStudyAttendanceOverHTTP(t *testing.T) {
 		t.Fatalf("outsider: %d %s", res.StatusCode, body)
 	}
 	res, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/campaigns/%d", ward, c.ID), "ward", "", "")
-	if res.StatusCode != 200 || !strings.Contains(body, `"members_reached": 1`) {
+	if res.StatusCode != 200 || !strings.Contains(body, `"members_reached":1`) {
 		t.Fatalf("api coverage: %d %s", res.StatusCode, body)
 	}
 }
