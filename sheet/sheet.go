@@ -109,6 +109,14 @@ func blank(rec []string) bool {
 }
 
 func readXLSX(data []byte, name string) (*partyworks.Table, error) {
+	if t, ok := readXLSXFast(data); ok {
+		return t, nil
+	}
+	return readXLSXExcelize(data, name)
+}
+
+// readXLSXExcelize reads the first sheet through excelize's rows iterator.
+func readXLSXExcelize(data []byte, name string) (*partyworks.Table, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 256 << 20})
 	if err != nil {
 		return nil, partyworks.Errorf(partyworks.EINVALID, "%s is not a readable XLSX file: %v", name, err)

@@ -18,7 +18,9 @@ import (
 // is already recorded changes nothing, so importing a file again changes
 // nothing. The job (keyed by the file's hash) records how far it got after
 // each batch, so an interrupted import resumes after the last batch
-// committed. The statistics of each batch are added per unit in memory and
+// committed. Rows are read, validated and made ready to bind on another
+// goroutine (prepareImport) while the transactions insert them. The
+// statistics of each batch are added per unit in memory (importStats) and
 // written once per batch, up the tree.
 func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.MemberImport) (_ *partyworks.MemberImportResult, err error) {
 	if imp.Effective.IsZero() {
@@ -71,14 +73,26 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 			}
 		}()
 	}
-	seen := make(map[string]int, len(t.Rows))
+	// Rows are read, validated and made ready to bind on another
+	// goroutine, a batch or so ahead of the transaction that inserts them.
+	chunk := importChunk
+	if s.db.Postgres() {
+		chunk = copyChunk
+	}
+	parts := make(chan *importPart, importAhead)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-stopped }() // it reads the table: gone before we return
+	go func() {
+		defer close(stopped)
+		prepareImport(prepareArgs{rr: rr, t: t, batch: batch, done: done, units: units, day: d, chunk: chunk}, parts, stop)
+	}()
 	for start := 0; start < len(t.Rows); start += batch {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		end := min(start+batch, len(t.Rows))
 		err := s.db.updateConn(ctx, func(tx *Tx) error {
-			return tx.importBatch(rr, t, start, end, done, units, d, seen, res, job)
+			return tx.importBatch(parts, end, done, d, res, job)
 		})
 		if err != nil {
 			return res, err
@@ -289,82 +303,154 @@ func importSQL(n int) string {
 	return b.String()
 }
 
-// importBatch validates and inserts rows [start, end) in one transaction.
-// Rows before done were committed by an earlier run and are only checked.
-func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, start, end, done int, units map[string]int64,
-	d string, seen map[string]int, res *partyworks.MemberImportResult, job int64) error {
+// importPart is what prepareImport hands to a batch's transaction: the
+// rows of one INSERT (or one COPY), validated and ready to bind, and the
+// row errors met before the last of them (so that res.Errors grows as it
+// did when one loop read and wrote).
+type importPart struct {
+	errs    []partyworks.RowError
+	members []*partyworks.Member
+	vals    []any // importColN values a member; updated_at is the transaction's
+	end     bool  // the last part of its batch
+	// With end: the batch's statistics, each of its members counted as
+	// inserted (the transaction uncounts those already recorded).
+	stats *importStats
+}
+
+// importAhead is how many parts the preparing goroutine may run ahead:
+// over a batch of 20,000 rows at 500 a part.
+const importAhead = 64
+
+type prepareArgs struct {
+	rr          *partyworks.MemberRowReader
+	t           *partyworks.Table
+	batch, done int
+	units       map[string]int64
+	day         string
+	chunk       int
+}
+
+// prepareImport reads and validates every row in order, numbering its
+// batches as ImportMembers does, and sends each batch as parts of at most
+// a.chunk rows, the last marked end. Rows before a.done (committed by an
+// earlier run) are only checked. It stops when stop is closed.
+func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) {
+	send := func(p *importPart) bool {
+		select {
+		case out <- p:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	t := a.t
+	seen := make(map[string]int, len(t.Rows))
+	keys := newSortKeys()
+	newPart := func() *importPart {
+		return &importPart{members: make([]*partyworks.Member, 0, a.chunk), vals: make([]any, 0, a.chunk*importColN)}
+	}
+	for start := 0; start < len(t.Rows); start += a.batch {
+		end := min(start+a.batch, len(t.Rows))
+		st := newImportStats()
+		p := newPart()
+		for i := start; i < end; i++ {
+			m, code, rerr := a.rr.Row(i)
+			if rerr == nil {
+				if prev, dup := seen[m.CitizenID]; dup {
+					rerr = &partyworks.RowError{Line: t.Lines[i], Column: "citizen_id", Reason: fmt.Sprintf("the citizen ID %s is also on line %d", m.CitizenID, prev)}
+				} else if id, ok := a.units[code]; !ok {
+					rerr = &partyworks.RowError{Line: t.Lines[i], Column: "unit_code", Reason: fmt.Sprintf("no unit has the code %q on %s", code, a.day)}
+				} else if id < 0 {
+					rerr = &partyworks.RowError{Line: t.Lines[i], Column: "unit_code", Reason: fmt.Sprintf("the unit %q is outside the units you may import into", code)}
+				} else {
+					m.UnitID = id
+					seen[m.CitizenID] = t.Lines[i]
+				}
+			}
+			if rerr != nil {
+				p.errs = append(p.errs, *rerr)
+				continue
+			}
+			if i < a.done {
+				continue
+			}
+			folded := vntext.Fold(m.FullName)
+			p.members = append(p.members, m)
+			p.vals = append(p.vals, m.CitizenID, m.FullName, folded, givenFromFolded(folded), keys.key(m.FullName),
+				string(m.Sex), fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
+				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), a.day, optDate(m.Admitted), optDate(m.Ceremony), nil)
+			st.count(m.UnitID, m, 1)
+			if len(p.members) == a.chunk {
+				if !send(p) {
+					return
+				}
+				p = newPart()
+			}
+		}
+		p.end, p.stats = true, st
+		if !send(p) {
+			return
+		}
+	}
+}
+
+// importBatch inserts the parts of one batch, ending at row end, in one
+// transaction, and records the job's progress. A batch that ends at or
+// before done was committed by an earlier run: its rows were only checked.
+func (tx *Tx) importBatch(parts <-chan *importPart, end, done int, d string, res *partyworks.MemberImportResult, job int64) error {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
 			st.Close()
 		}
 	}()
-	st := newStatBuf()
-	st.local = map[statKey]int64{}
 	now := fmtTime(tx.now)
+	var nowVal any = now
 	inserted, existing := 0, 0
-	chunk := importChunk
-	if tx.conn != nil {
-		chunk = copyChunk
-	}
 	staged := false
-	pending := make([]*partyworks.Member, 0, chunk)
-	args := make([]any, 0, importChunk*importColN)
-	// count counts the pending rows inserted in the statistics.
-	count := func(added map[string]bool) error {
-		for _, m := range pending {
-			if !added[m.CitizenID] {
+	var stats *importStats
+	var absent []*partyworks.Member // rows already recorded, uncounted at the end
+	// count counts the part's rows inserted.
+	count := func(p *importPart, added map[string]bool) {
+		for _, m := range p.members {
+			if added[m.CitizenID] {
+				inserted++
+			} else {
 				existing++
-				continue
-			}
-			inserted++
-			if err := st.member(tx, m, m.UnitID, d, 1); err != nil {
-				return err
+				absent = append(absent, m)
 			}
 		}
-		pending = pending[:0]
-		return nil
 	}
-	// write inserts the pending rows in one statement (or one COPY) and
-	// counts those inserted in the statistics.
-	write := func() error {
-		if len(pending) == 0 {
-			return nil
+	// write inserts a part's rows in one statement (or one COPY).
+	write := func(p *importPart) error {
+		for i := range p.members {
+			p.vals[i*importColN+importColN-1] = nowVal
 		}
 		if tx.conn != nil {
-			rows := make([][]any, len(pending))
-			for i, m := range pending {
-				folded := vntext.Fold(m.FullName)
-				rows[i] = []any{m.CitizenID, m.FullName, folded, givenFromFolded(folded), SortKey(m.FullName),
-					string(m.Sex), fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
-					m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), d, optDate(m.Admitted), optDate(m.Ceremony), now}
+			rows := make([][]any, len(p.members))
+			for i := range rows {
+				rows[i] = p.vals[i*importColN : (i+1)*importColN]
 			}
 			added, err := tx.importCopy(rows, &staged)
 			if err != nil {
 				return err
 			}
-			return count(added)
+			count(p, added)
+			return nil
 		}
-		stmt, ok := stmts[len(pending)]
+		stmt, ok := stmts[len(p.members)]
 		if !ok {
 			var err error
-			if stmt, err = tx.Prepare(importSQL(len(pending))); err != nil {
+			if stmt, err = tx.Prepare(importSQL(len(p.members))); err != nil {
 				return err
 			}
-			stmts[len(pending)] = stmt
+			stmts[len(p.members)] = stmt
 		}
-		args = args[:0]
-		for _, m := range pending {
-			folded := vntext.Fold(m.FullName)
-			args = append(args, m.CitizenID, m.FullName, folded, givenFromFolded(folded), SortKey(m.FullName),
-				m.Sex, fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
-				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, m.Status, d, optDate(m.Admitted), optDate(m.Ceremony), now)
-		}
-		rows, err := stmt.QueryContext(tx.ctx, args...)
+		rows, err := stmt.QueryContext(tx.ctx, p.vals...)
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		added := make(map[string]bool, len(pending))
+		added := make(map[string]bool, len(p.members))
 		for rows.Next() {
 			var cid string
 			if err := rows.Scan(&cid); err != nil {
@@ -377,40 +463,30 @@ func (tx *Tx) importBatch(rr *partyworks.MemberRowReader, t *partyworks.Table, s
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		return count(added)
+		count(p, added)
+		return nil
 	}
-	for i := start; i < end; i++ {
-		m, code, rerr := rr.Row(i)
-		if rerr == nil {
-			if prev, dup := seen[m.CitizenID]; dup {
-				rerr = &partyworks.RowError{Line: t.Lines[i], Column: "citizen_id", Reason: fmt.Sprintf("the citizen ID %s is also on line %d", m.CitizenID, prev)}
-			} else if id, ok := units[code]; !ok {
-				rerr = &partyworks.RowError{Line: t.Lines[i], Column: "unit_code", Reason: fmt.Sprintf("no unit has the code %q on %s", code, d)}
-			} else if id < 0 {
-				rerr = &partyworks.RowError{Line: t.Lines[i], Column: "unit_code", Reason: fmt.Sprintf("the unit %q is outside the units you may import into", code)}
-			} else {
-				m.UnitID = id
-				seen[m.CitizenID] = t.Lines[i]
-			}
+	for stats == nil {
+		var p *importPart
+		select {
+		case p = <-parts:
+		case <-tx.ctx.Done():
+			return tx.ctx.Err()
 		}
-		if rerr != nil {
-			res.Errors = append(res.Errors, *rerr)
-			continue
-		}
-		if i < done {
-			continue
-		}
-		pending = append(pending, m)
-		if len(pending) == chunk {
-			if err := write(); err != nil {
+		res.Errors = append(res.Errors, p.errs...)
+		if len(p.members) > 0 {
+			if err := write(p); err != nil {
 				return err
 			}
 		}
+		if p.end {
+			stats = p.stats
+		}
 	}
-	if err := write(); err != nil {
-		return err
+	for _, m := range absent {
+		stats.count(m.UnitID, m, -1)
 	}
-	if err := st.flush(tx); err != nil {
+	if err := stats.flush(tx, d); err != nil {
 		return err
 	}
 	if end <= done {

@@ -109,24 +109,28 @@ func (b *statBuf) loadKinds(tx *Tx, ids []int64) error {
 			missing = append(missing, id)
 		}
 	}
-	if len(missing) == 0 {
-		return nil
-	}
-	rows, err := tx.Query(`SELECT unit_id, kind FROM unit_versions WHERE unit_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(missing)), ", ")+`)
-		ORDER BY valid_from`, missing...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var k partyworks.UnitKind
-		if err := rows.Scan(&id, &k); err != nil {
+	for start := 0; start < len(missing); start += 500 {
+		part := missing[start:min(start+500, len(missing))]
+		rows, err := tx.Query(`SELECT unit_id, kind FROM unit_versions WHERE unit_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)
+		ORDER BY valid_from`, part...)
+		if err != nil {
 			return err
 		}
-		b.kinds[id] = directKind(k) // the latest version's kind wins
+		for rows.Next() {
+			var id int64
+			var k partyworks.UnitKind
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return err
+			}
+			b.kinds[id] = directKind(k) // the latest version's kind wins
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // segment is a stretch of days over which a unit had the same ancestors.
@@ -138,7 +142,6 @@ type segment struct {
 // statBuf gathers deltas in memory and writes them once.
 type statBuf struct {
 	d     map[statKey]int64
-	local map[statKey]int64   // bulk loads: per unit, before spreading
 	segs  map[int64][]segment // unit → its segments (cached for a bulk load)
 	kinds map[int64]bool      // unit → counted directly (see direct)
 	// spanCache holds spans per (unit, day): a bulk load spreads many
@@ -254,31 +257,14 @@ func (b *statBuf) add(tx *Tx, unit int64, day string, dims [][2]string, n int64)
 }
 
 // member counts (n = +1) or uncounts (−1) a member at a unit from day on.
-// In a bulk load (b.local set) the deltas are first summed per unit and
-// spread up the tree once, at flush: two stages.
+// (An import counts its rows with importStats instead.)
 func (b *statBuf) member(tx *Tx, m *partyworks.Member, unit int64, day string, n int64) error {
-	if b.local != nil {
-		for _, dv := range statDims(m) {
-			b.local[statKey{unit, dv[0], dv[1], day}] += n
-		}
-		return nil
-	}
 	return b.add(tx, unit, day, statDims(m), n)
 }
 
 // flush writes the deltas (in a stable order, so that concurrent writers
 // on PostgreSQL lock rows in the same order).
 func (b *statBuf) flush(tx *Tx) error {
-	for k, n := range b.local {
-		if n != 0 {
-			if err := b.add(tx, k.unit, k.day, [][2]string{{k.dim, k.val}}, n); err != nil {
-				return err
-			}
-		}
-	}
-	if b.local != nil {
-		b.local = map[statKey]int64{}
-	}
 	keys := make([]statKey, 0, len(b.d))
 	for k, n := range b.d {
 		if n != 0 {
@@ -298,10 +284,18 @@ func (b *statBuf) flush(tx *Tx) error {
 		}
 		return a.day < c.day
 	})
-	if len(keys) == 0 {
-		return nil
+	rows := make([]statRow, len(keys))
+	for i, k := range keys {
+		rows[i] = statRow{k, b.d[k]}
 	}
-	return b.write(tx, keys)
+	b.d = map[statKey]int64{}
+	return writeStats(tx, rows)
+}
+
+// statRow is one delta to add to member_stats.
+type statRow struct {
+	statKey
+	n int64
 }
 
 // statChunk is how many deltas one upsert statement carries: one
@@ -309,9 +303,12 @@ func (b *statBuf) flush(tx *Tx) error {
 // bulk import's statistics.
 const statChunk = 200
 
-// write upserts the deltas of keys, statChunk rows a statement (keys are
+// writeStats upserts rows, statChunk a statement (the keys must be
 // distinct, as PostgreSQL's ON CONFLICT DO UPDATE requires).
-func (b *statBuf) write(tx *Tx, keys []statKey) error {
+func writeStats(tx *Tx, rows []statRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	prepared := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range prepared {
@@ -319,8 +316,8 @@ func (b *statBuf) write(tx *Tx, keys []statKey) error {
 		}
 	}()
 	args := make([]any, 0, 5*statChunk)
-	for start := 0; start < len(keys); start += statChunk {
-		chunk := keys[start:min(start+statChunk, len(keys))]
+	for start := 0; start < len(rows); start += statChunk {
+		chunk := rows[start:min(start+statChunk, len(rows))]
 		st, ok := prepared[len(chunk)]
 		if !ok {
 			var q strings.Builder
@@ -339,14 +336,13 @@ func (b *statBuf) write(tx *Tx, keys []statKey) error {
 			prepared[len(chunk)] = st
 		}
 		args = args[:0]
-		for _, k := range chunk {
-			args = append(args, k.unit, k.dim, k.val, k.day, b.d[k])
+		for _, r := range chunk {
+			args = append(args, r.unit, r.dim, r.val, r.day, r.n)
 		}
 		if _, err := st.ExecContext(tx.ctx, args...); err != nil {
 			return fmt.Errorf("member stats: %w", err)
 		}
 	}
-	b.d = map[statKey]int64{}
 	return nil
 }
 

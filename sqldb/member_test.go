@@ -435,6 +435,42 @@ func TestImportMembers(t *testing.T) {
 		if st.Total() != 250 || st.Counts["ethnicity"]["Kinh"] != 250 {
 			t.Errorf("statistics after import: %d", st.Total())
 		}
+		// A file of rows recorded already and new ones (candidates, who
+		// count by status only, among them): only the new ones count.
+		var mixed strings.Builder
+		lines := strings.Split(b.String(), "\n")
+		mixed.WriteString(lines[0] + "\n")
+		for _, l := range lines[1:41] {
+			mixed.WriteString(l + "\n")
+		}
+		for i := range 30 {
+			birth := day("1975-03-01").AddDate(0, 0, i*91)
+			status, adm := "official", "01/02/2012"
+			if i%3 == 0 {
+				status, adm = "candidate", ""
+			}
+			fmt.Fprintf(&mixed, "%s,Phạm Thị Mới %d,nữ,%s,C%d,%s,%s,Tày\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth), 1+i%4, status, adm)
+		}
+		mixedTable, err := sheet.Read(strings.NewReader(mixed.String()), "mixed.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "mixed.csv", Hash: "h-mixed", Table: mixedTable, Batch: 25, Effective: day("2025-02-01")})
+		if err != nil || res.Inserted != 30 || res.Existing != 40 || len(res.Errors) != 0 {
+			t.Fatalf("mixed import: %+v %v", res, err)
+		}
+		for code, id := range f.ids {
+			for _, cd := range []string{"2025-01-15", "2025-06-01"} {
+				got, _ := f.members.MemberStats(ctx, id, day(cd))
+				want, _ := f.members.RecountMemberStats(ctx, id, day(cd))
+				if !reflect.DeepEqual(got.Counts, want.Counts) {
+					t.Errorf("%s on %s after the mixed import:\n maintained %v\n recounted  %v", code, cd, got.Counts, want.Counts)
+				}
+			}
+		}
+		if st, _ := f.members.MemberStats(ctx, f.ids["22"], day("2025-06-01")); st.Total() != 270 || st.Counts["ethnicity"]["Tày"] != 20 || st.Counts["status"]["candidate"] != 10 {
+			t.Errorf("after the mixed import: total %d, Tày %d, candidates %d", st.Total(), st.Counts["ethnicity"]["Tày"], st.Counts["status"]["candidate"])
+		}
 		re, _ := f.members.RecountMemberStats(ctx, f.ids["W1"], day("2025-06-01"))
 		got, _ := f.members.MemberStats(ctx, f.ids["W1"], day("2025-06-01"))
 		if !reflect.DeepEqual(re.Counts, got.Counts) {
