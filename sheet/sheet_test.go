@@ -132,6 +132,11 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("code,name,type,parent_code\n22,Tỉnh Quảng Ninh,Tỉnh,\n"), "a.csv")
 	f.Add([]byte("a;b\n\"x\";y\n"), "b.csv")
 	f.Add([]byte("PK\x03\x04"), "c.xlsx")
+	// A real spreadsheet (made by LibreOffice), so that the fuzzer mutates
+	// archives both XLSX readers open.
+	if libre, err := os.ReadFile("testdata/units-qn.xlsx"); err == nil {
+		f.Add(libre, "d.xlsx")
+	}
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
 		tab, err := sheet.Read(bytes.NewReader(data), name)
 		if err != nil {
