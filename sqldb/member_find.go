@@ -444,22 +444,28 @@ func (s *MemberService) FindIncoming(ctx context.Context, unitID int64) ([]*part
 		return nil, fmt.Errorf("incoming members: %w", err)
 	}
 	lo, hi := subtreeRange(path)
-	rows, err := s.db.query(ctx, `SELECT `+memberCols+`, v.name FROM members m
+	// The sending unit is named with its parent: two wards' cells are
+	// often both "Chi bộ khu phố 1".
+	rows, err := s.db.query(ctx, `SELECT `+memberCols+`, v.name, COALESCE(pv.name, '') FROM members m
 		JOIN unit_versions v ON v.unit_id = m.unit_id AND v.valid_from <= ? AND ? < v.valid_to
+		LEFT JOIN unit_versions pv ON pv.unit_id = v.parent_id AND pv.valid_from <= ? AND ? < pv.valid_to
 		WHERE m.status = ? AND m.transfer_to IN (SELECT unit_id FROM unit_versions WHERE path >= ? AND path < ? AND valid_from <= ? AND ? < valid_to)
-		ORDER BY m.sort_key, m.id LIMIT 500`, d, d, string(partyworks.StatusTransferring), lo, hi, d, d)
+		ORDER BY m.sort_key, m.id LIMIT 500`, d, d, d, d, string(partyworks.StatusTransferring), lo, hi, d, d)
 	if err != nil {
 		return nil, fmt.Errorf("incoming members: %w", err)
 	}
 	defer rows.Close()
 	var out []*partyworks.Member
 	for rows.Next() {
-		var unitName string
-		m, _, err := scanMemberExtra(rows, &unitName)
+		var unitName, parentName string
+		m, _, err := scanMemberExtra(rows, &unitName, &parentName)
 		if err != nil {
 			return nil, err
 		}
 		m.UnitName = unitName
+		if parentName != "" {
+			m.UnitName += ", " + parentName
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -175,10 +176,20 @@ func TestIncomingTransfers(t *testing.T) {
 	if _, err := ms.RecordStep(ctx, m.ID, partyworks.StepInput{Step: partyworks.StepTransferOut, UnitID: h.ids["CB1"], Date: today}); err != nil {
 		t.Fatal(err)
 	}
+	// The sending unit is named with its parent.
+	sender, err := h.units.FindUnitByID(ctx, h.ids["07171"], today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := h.units.FindUnitByID(ctx, sender.ParentID, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := html.EscapeString(sender.Name + ", " + parent.Name)
 	for _, unit := range []string{"193", "CB1"} {
 		_, body := h.page("GET", fmt.Sprintf("/units/%d/members", h.ids[unit]), staff, nil)
-		if !strings.Contains(body, `id="incoming-h"`) || !strings.Contains(body, "Lò Văn Đến") {
-			t.Errorf("%s: the transfer on its way is not listed:\n%s", unit, body)
+		if !strings.Contains(body, `id="incoming-h"`) || !strings.Contains(body, "Lò Văn Đến") || !strings.Contains(body, from) {
+			t.Errorf("%s: the transfer on its way is not listed from %q:\n%s", unit, from, body)
 		}
 	}
 	if _, body := h.page("GET", fmt.Sprintf("/units/%d/members", h.ids["07171"]), other, nil); strings.Contains(body, `id="incoming-h"`) {
