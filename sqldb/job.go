@@ -15,9 +15,16 @@ import (
 // single writer orders them. The claim commits before the job starts, so
 // a slow job never holds a lock, and the row then records how it ended.
 //
-// A node that dies mid-run leaves its row "running": that slot is not run
-// again (the job's next slot is), which suits idempotent jobs such as the
-// reminders, and the status page shows the stuck row to the operator.
+// A node that dies mid-run leaves its row "running". Once that run is
+// older than JobLease, the next node to ask for the slot takes it over
+// and runs the job again (the nodes ask at the start of each hour and
+// again at the half hour): a job must therefore be idempotent, as the
+// reminders are (each notifies once per task and kind), and finish well
+// within the lease.
+
+// JobLease is how long a run may stay "running" before another node may
+// take its slot over.
+const JobLease = 15 * time.Minute
 
 // HourSlot is the slot of a job run hourly: the UTC hour, "2026-11-29T19".
 func HourSlot(t time.Time) string { return t.UTC().Format("2006-01-02T15") }
@@ -39,8 +46,10 @@ func (db *DB) RunJob(ctx context.Context, name, slot, node string, fn func(conte
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if rerr := db.update(rctx, func(tx *Tx) error {
-		_, err := tx.Exec(`UPDATE job_runs SET finished_at = ?, status = ?, detail = ? WHERE name = ? AND slot = ?`,
-			fmtTime(db.Now()), status, detail, name, slot)
+		// A takeover's note (claimJob) stays in front of the detail.
+		_, err := tx.Exec(`UPDATE job_runs SET finished_at = ?, status = ?,
+			detail = CASE WHEN detail = '' THEN ? ELSE detail || '; ' || ? END WHERE name = ? AND slot = ? AND node = ?`,
+			fmtTime(db.Now()), status, detail, detail, name, slot, node)
 		return err
 	}); rerr != nil && err == nil {
 		err = fmt.Errorf("job %s %s: record the end: %w", name, slot, rerr)
@@ -48,12 +57,17 @@ func (db *DB) RunJob(ctx context.Context, name, slot, node string, fn func(conte
 	return true, err
 }
 
-// claimJob inserts the slot's row; it reports whether this node got it.
+// claimJob inserts the slot's row, or takes over a run that has been
+// "running" for longer than JobLease (its node died); it reports whether
+// this node got the slot.
 func (db *DB) claimJob(ctx context.Context, name, slot, node string) (bool, error) {
 	var claimed bool
 	err := db.update(ctx, func(tx *Tx) error {
 		r, err := tx.Exec(`INSERT INTO job_runs (name, slot, node, started_at, status) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (name, slot) DO NOTHING`, name, slot, node, fmtTime(tx.now), partyworks.JobRunning)
+			ON CONFLICT (name, slot) DO UPDATE SET node = excluded.node, started_at = excluded.started_at,
+				detail = 'taken over from ' || job_runs.node || ', running since ' || job_runs.started_at
+			WHERE job_runs.status = ? AND job_runs.started_at < ?`,
+			name, slot, node, fmtTime(tx.now), partyworks.JobRunning, partyworks.JobRunning, fmtTime(tx.now.Add(-JobLease)))
 		if err != nil {
 			return err
 		}
@@ -65,6 +79,18 @@ func (db *DB) claimJob(ctx context.Context, name, slot, node string) (bool, erro
 		return false, fmt.Errorf("job %s %s: claim: %w", name, slot, err)
 	}
 	return claimed, nil
+}
+
+// JobStuck reports whether the slot's run has been "running" for longer
+// than JobLease: its node died, and RunJob would take the slot over.
+func (db *DB) JobStuck(ctx context.Context, name, slot string) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM job_runs WHERE name = ? AND slot = ? AND status = ? AND started_at < ?`,
+		name, slot, partyworks.JobRunning, fmtTime(db.Now().Add(-JobLease))).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("job %s %s: %w", name, slot, err)
+	}
+	return n > 0, nil
 }
 
 // RecentJobRuns lists the latest runs of every job, newest first.

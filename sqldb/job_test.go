@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,6 +58,48 @@ func TestRunJobOncePerSlot(t *testing.T) {
 		}
 		if ok, err := db.RunJob(ctx, "task.remind", "2026-11-29T20", "late", job); !ok || err != nil {
 			t.Fatalf("next slot: ran=%v %v", ok, err)
+		}
+		// A node that died mid-run: its slot is taken over once the run is
+		// older than the lease, not before.
+		now := time.Now().UTC()
+		for _, r := range []struct {
+			slot    string
+			started time.Time
+		}{{"2026-11-29T05", now.Add(-sqldb.JobLease - time.Minute)}, {"2026-11-29T06", now.Add(-time.Minute)}} {
+			if err := db.ExecRaw(ctx, `INSERT INTO job_runs (name, slot, node, started_at, status) VALUES ('task.remind', '`+r.slot+`', 'dead:1', '`+
+				r.started.Format("2006-01-02T15:04:05.000000Z")+`', 'running')`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for slot, want := range map[string]bool{"2026-11-29T05": true, "2026-11-29T06": false, "2026-11-29T04": false} {
+			if stuck, err := db.JobStuck(ctx, "task.remind", slot); stuck != want || err != nil {
+				t.Errorf("slot %s stuck: %v %v, want %v", slot, stuck, err, want)
+			}
+		}
+		if ok, err := db.RunJob(ctx, "task.remind", "2026-11-29T05", "heir", job); !ok || err != nil {
+			t.Fatalf("a run stuck past the lease was not taken over: ran=%v %v", ok, err)
+		}
+		if ok, err := db.RunJob(ctx, "task.remind", "2026-11-29T06", "heir", job); ok || err != nil {
+			t.Fatalf("a run within its lease was taken over: ran=%v %v", ok, err)
+		}
+		runs5, err := db.RecentJobRuns(ctx, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range runs5 {
+			switch j.Slot {
+			case "2026-11-29T05":
+				if j.Node != "heir" || j.Status != partyworks.JobOK || !strings.HasPrefix(j.Detail, "taken over from dead:1") || !strings.HasSuffix(j.Detail, "; 3 reminders") {
+					t.Errorf("the run taken over: %+v", j)
+				}
+			case "2026-11-29T06":
+				if j.Node != "dead:1" || j.Status != partyworks.JobRunning {
+					t.Errorf("the run within its lease: %+v", j)
+				}
+			}
+		}
+		if err := db.ExecRaw(ctx, `DELETE FROM job_runs WHERE slot IN ('2026-11-29T05', '2026-11-29T06')`); err != nil {
+			t.Fatal(err)
 		}
 		// Another job's slot is its own.
 		boom := errors.New("smtp: connection refused")

@@ -85,23 +85,39 @@ func mimeWord(s string) string {
 }
 
 // remindHourly runs the task reminders at start and then at the start of
-// every hour, as the job "task.remind": once per hour across all nodes.
+// every hour, as the job "task.remind": once per hour across all nodes;
+// at the half hour it takes over a run whose node died.
 func (n *appNode) remindHourly(ctx context.Context, log *slog.Logger, db *sqldb.DB, s *sqldb.TaskService) {
+	remind := func(ctx context.Context) (string, error) {
+		res, err := s.Remind(ctx, partyworks.RemindConfig{})
+		if res == nil {
+			return "", err
+		}
+		if res.DueSoon+res.Overdue+res.Escalated > 0 {
+			log.Info("task reminders", "due_soon", res.DueSoon, "overdue", res.Overdue, "escalated", res.Escalated, "mailed", res.Mailed)
+		}
+		detail := fmt.Sprintf("due soon %d, overdue %d, escalated %d, mailed %d", res.DueSoon, res.Overdue, res.Escalated, res.Mailed)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", detail, err)
+		}
+		return detail, nil
+	}
 	for {
-		n.runJob(ctx, log, db, "task.remind", func(ctx context.Context) (string, error) {
-			res, err := s.Remind(ctx, partyworks.RemindConfig{})
-			if res == nil {
-				return "", err
+		n.runJob(ctx, log, db, "task.remind", remind)
+		// At the half hour, take over the hour's run if its node died
+		// mid-run (sqldb.JobLease).
+		if wait := untilNextHour(time.Now()) - 30*time.Minute; wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
 			}
-			if res.DueSoon+res.Overdue+res.Escalated > 0 {
-				log.Info("task reminders", "due_soon", res.DueSoon, "overdue", res.Overdue, "escalated", res.Escalated, "mailed", res.Mailed)
+			if stuck, err := db.JobStuck(ctx, "task.remind", sqldb.HourSlot(db.Now())); err != nil {
+				log.Error("job check", "job", "task.remind", "err", err)
+			} else if stuck {
+				n.runJob(ctx, log, db, "task.remind", remind)
 			}
-			detail := fmt.Sprintf("due soon %d, overdue %d, escalated %d, mailed %d", res.DueSoon, res.Overdue, res.Escalated, res.Mailed)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", detail, err)
-			}
-			return detail, nil
-		})
+		}
 		select {
 		case <-ctx.Done():
 			return
