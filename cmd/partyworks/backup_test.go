@@ -173,8 +173,14 @@ func TestPostgresDumpRestoreDrill(t *testing.T) {
 			t.Errorf("%s: restored %+v, dumped %+v", table, got[table], sum)
 		}
 	}
+	// What an operator runs to check the restore (docs/OPERATIONS.md).
+	contains(t, ok(t, live, "checksums", "--against", restored), fmt.Sprintf("every table matches: %d tables", len(want)))
 	contains(t, ok(t, restored, "audit", "verify"), "the chain is intact")
 	out := ok(t, restored, "user", "add", "after.restore")
+	// Now they differ, and the command says where.
+	if r := fails(t, live, "tables differ: ", "checksums", "--against", restored); !strings.Contains(r.stderr, "users") || !strings.Contains(r.stdout, "DIFFERS") {
+		t.Errorf("after adding an account to the restored database: %s\n%s", r.stderr, r.stdout)
+	}
 	if m := regexp.MustCompile(`\(id (\d+)\)`).FindStringSubmatch(out); m == nil || m[1] != fmt.Sprint(want["users"].Rows+1) {
 		t.Errorf("a user added after the restore: %s (there were %d)", out, want["users"].Rows)
 	}

@@ -62,6 +62,7 @@ var commands = map[string]struct {
 	"backup":    {(*cli).backup, usageBackup},
 	"restore":   {(*cli).restore, usageRestore},
 	"copy":      {(*cli).copyCmd, usageCopy},
+	"checksums": {(*cli).checksums, usageChecksums},
 	"documents": {(*cli).documents, usageDocuments},
 	"members":   {(*cli).membersCmd, usageMembers},
 	"tasks":     {(*cli).tasksCmd, usageTasks},

@@ -17,6 +17,7 @@ Commands:
   backup       write a consistent copy of the SQLite database while it serves
   restore      put a backup in place of a SQLite database (service stopped)
   copy         move an installation from SQLite to PostgreSQL, verified table by table
+  checksums    every table's rows and checksum; --against compares two databases
   members      import members, print statistics
   tasks        run the task reminders once; print a directive's roll-up
   documents    issuer abbreviations, congresses, retention periods, clearances
