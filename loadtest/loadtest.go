@@ -96,7 +96,10 @@ func newClient(conns int) *http.Client {
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,
 	}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	// A redirect is an answer in itself (a page sending the caller to the
+	// login form has not served the page): it is counted, not followed.
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // Discover finds the targets through the first server's API.

@@ -49,6 +49,16 @@ var kinds = map[string]*kind{
 		next: func(w *worker) request { return get("/api/v1/members/%d", pick(w, w.t.Members)) }},
 	"tasks": {name: "tasks", missing: need("units with tasks", func(t *Targets) int { return len(t.TaskUnits) }),
 		next: func(w *worker) request { return get("/api/v1/units/%d/tasks", pick(w, w.t.TaskUnits)) }},
+	// The web pages people read (server-rendered HTML, with the same
+	// token: the guard takes a bearer token on any route).
+	"page.unit": {name: "page.unit", missing: need("units", func(t *Targets) int { return len(t.Units) }),
+		next: func(w *worker) request { return get("/units/%d", pick(w, w.t.Units)) }},
+	"page.members": {name: "page.members", missing: need("units with members", func(t *Targets) int { return len(t.Populated) }),
+		next: func(w *worker) request { return get("/units/%d/members", pick(w, w.t.Populated)) }},
+	"page.stats": {name: "page.stats", missing: need("units with members", func(t *Targets) int { return len(t.Populated) }),
+		next: func(w *worker) request { return get("/units/%d/members/stats", pick(w, w.t.Populated)) }},
+	"page.member": {name: "page.member", missing: need("members", func(t *Targets) int { return len(t.Members) }),
+		next: func(w *worker) request { return get("/members/%d", pick(w, w.t.Members)) }},
 	"task.update": {name: "task.update", write: true, writer: true, missing: need("open tasks", func(t *Targets) int { return len(t.Tasks) }),
 		next: (*worker).taskUpdate},
 	"doc.register": {name: "doc.register", write: true, missing: need("units", func(t *Targets) int { return len(t.Units) }),
@@ -62,11 +72,12 @@ var mixes = map[string]map[string]int{
 	"reads":  {"unit": 15, "children": 15, "stats": 15, "members": 15, "search": 10, "member": 15, "tasks": 15},
 	"lists":  {"members": 50, "tasks": 50},
 	"writes": {"task.update": 50, "doc.register": 50},
+	"pages":  {"page.unit": 25, "page.members": 25, "page.stats": 25, "page.member": 25},
 	"mixed":  {"unit": 14, "children": 14, "stats": 14, "members": 14, "search": 10, "member": 14, "tasks": 15, "task.update": 3, "doc.register": 2},
 }
 
 // Mixes lists the names --mix accepts.
-func Mixes() []string { return []string{"reads", "lists", "writes", "mixed"} }
+func Mixes() []string { return []string{"reads", "lists", "pages", "writes", "mixed"} }
 
 func need(what string, n func(*Targets) int) func(*Targets) string {
 	return func(t *Targets) string {

@@ -64,6 +64,17 @@ func loadtestOn(t *testing.T, db string) {
 				t.Errorf("no process usage: server %+v, generator %+v", r.Server, r.Generator)
 			}
 		})
+		t.Run("pages", func(t *testing.T) {
+			// The HTML pages, each answered 200 (a redirect to the login
+			// form would be a 3xx: the generator does not follow it).
+			r := runLoad(t, db, url, "--mix", "pages", "--conns", "8")
+			for _, k := range []string{"page.unit", "page.members", "page.stats", "page.member"} {
+				kr := kindOf(r, k)
+				if kr.Requests == 0 || kr.Status[200] != kr.Requests {
+					t.Errorf("%s: %d requests, answers %v", k, kr.Requests, kr.Status)
+				}
+			}
+		})
 		t.Run("50 concurrent writers", func(t *testing.T) {
 			r := runLoad(t, db, url, "--mix", "writes", "--conns", "50")
 			for _, k := range []string{"task.update", "doc.register"} {
