@@ -40,29 +40,24 @@ func scanUnit(s scanner) (*partyworks.Unit, error) {
 // returns its latest version. A unit that did not stand that day is "not
 // found", with a message saying when it did.
 func (s *UnitService) FindUnitByID(ctx context.Context, id int64, at partyworks.Date) (*partyworks.Unit, error) {
-	// The children are counted on the day (on the version's first day
-	// for the latest version), in the same read (as countChildren does).
 	var row *sql.Row
 	if at.IsZero() {
-		row = s.db.queryRow(ctx, `SELECT `+unitColumns+`, (SELECT COUNT(*) FROM unit_versions c
-			WHERE c.parent_id = v.unit_id AND c.valid_from <= v.valid_from AND c.valid_to > v.valid_from)
-			FROM unit_versions v JOIN units u ON u.id = v.unit_id
+		row = s.db.queryRow(ctx, `SELECT `+unitColumns+` FROM unit_versions v JOIN units u ON u.id = v.unit_id
 			WHERE v.unit_id = ? ORDER BY v.valid_from DESC LIMIT 1`, id)
 	} else {
 		d := fmtDate(at)
-		row = s.db.queryRow(ctx, `SELECT `+unitColumns+`, (SELECT COUNT(*) FROM unit_versions c
-			WHERE c.parent_id = v.unit_id AND c.valid_from <= ? AND c.valid_to > ?)
-			FROM unit_versions v JOIN units u ON u.id = v.unit_id
-			WHERE v.unit_id = ? AND v.valid_from <= ? AND v.valid_to > ?`, d, d, id, d, d)
+		row = s.db.queryRow(ctx, `SELECT `+unitColumns+` FROM unit_versions v JOIN units u ON u.id = v.unit_id
+			WHERE v.unit_id = ? AND v.valid_from <= ? AND v.valid_to > ?`, id, d, d)
 	}
-	var children int
-	u, err := scanUnit(extraScanner{row, []any{&children}})
+	u, err := scanUnit(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, s.notThere(ctx, id, at)
 	} else if err != nil {
 		return nil, fmt.Errorf("unit %d: %w", id, err)
 	}
-	u.Children = children
+	if err := s.countChildren(ctx, []*partyworks.Unit{u}, at); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 

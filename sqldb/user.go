@@ -143,35 +143,25 @@ func (s *UserService) loadGrants(ctx context.Context, users ...*partyworks.User)
 	// A grant's scope is its unit's subtree today; a grant on a unit that
 	// has ended keeps the last path the unit had, so it still reaches the
 	// unit's history.
-	rows, err := s.db.query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.user_id IN (`+strings.Join(ph, ", ")+`) ORDER BY g.id`, args...)
+	rows, err := s.db.query(ctx, `SELECT g.id, g.user_id, g.role, COALESCE(g.unit_id, 0),
+		COALESCE((SELECT v.name FROM unit_versions v WHERE v.unit_id = g.unit_id ORDER BY v.valid_to DESC LIMIT 1), ''),
+		COALESCE((SELECT v.path FROM unit_versions v WHERE v.unit_id = g.unit_id AND v.valid_from <= ? AND v.valid_to > ?),
+		         (SELECT v.path FROM unit_versions v WHERE v.unit_id = g.unit_id ORDER BY v.valid_to DESC LIMIT 1), '')
+		FROM grants g WHERE g.user_id IN (`+strings.Join(ph, ", ")+`) ORDER BY g.id`, args...)
 	if err != nil {
 		return fmt.Errorf("grants: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		g, err := scanGrant(rows)
-		if err != nil {
+		var g partyworks.Grant
+		var role string
+		if err := rows.Scan(&g.ID, &g.UserID, &role, &g.UnitID, &g.UnitName, &g.UnitPath); err != nil {
 			return err
 		}
+		g.Role = partyworks.Role(role)
 		byID[g.UserID].Grants = append(byID[g.UserID].Grants, g)
 	}
 	return rows.Err()
-}
-
-// grantColumns are a grant's columns for scanGrant, from grants g (which
-// may be the null side of a LEFT JOIN: the id is then 0). They take today
-// twice as arguments.
-const grantColumns = `COALESCE(g.id, 0), COALESCE(g.user_id, 0), COALESCE(g.role, ''), COALESCE(g.unit_id, 0),
-		COALESCE((SELECT v.name FROM unit_versions v WHERE v.unit_id = g.unit_id ORDER BY v.valid_to DESC LIMIT 1), ''),
-		COALESCE((SELECT v.path FROM unit_versions v WHERE v.unit_id = g.unit_id AND v.valid_from <= ? AND v.valid_to > ?),
-		         (SELECT v.path FROM unit_versions v WHERE v.unit_id = g.unit_id ORDER BY v.valid_to DESC LIMIT 1), '')`
-
-func scanGrant(s scanner) (partyworks.Grant, error) {
-	var g partyworks.Grant
-	var role string
-	err := s.Scan(&g.ID, &g.UserID, &role, &g.UnitID, &g.UnitName, &g.UnitPath)
-	g.Role = partyworks.Role(role)
-	return g, err
 }
 
 const userColumns = `id, username, display_name, disabled, created_at, version, totp_secret <> ''`
@@ -559,49 +549,13 @@ func (s *UserService) CreateToken(ctx context.Context, userID int64, name string
 
 // TokenUser returns the user of an API token.
 func (s *UserService) TokenUser(ctx context.Context, token string) (*partyworks.User, error) {
-	// One read for the token, its user and the user's grants (every API
-	// request makes it): a row per grant, or one without a grant.
-	today := fmtDate(partyworks.Today(s.db.Now()))
-	rows, err := s.db.query(ctx, `SELECT u.id, u.username, u.display_name, u.disabled, u.created_at, u.version, u.totp_secret <> '', `+grantColumns+`
-		FROM users u LEFT JOIN grants g ON g.user_id = u.id
-		WHERE u.id = (SELECT user_id FROM api_tokens WHERE hash = ?) AND u.disabled = ? ORDER BY g.id`,
-		today, today, hashToken(token), false)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var u *partyworks.User
-	for rows.Next() {
-		var g partyworks.Grant
-		row, _, err := scanUser(grantScanner{rows, &g})
-		if err != nil {
-			return nil, err
-		}
-		if u == nil {
-			u = row
-		}
-		if g.ID != 0 {
-			u.Grants = append(u.Grants, g)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if u == nil {
+	// One read for the token and its user (every API request makes it).
+	u, _, err := scanUser(s.db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE hash = ?) AND disabled = ?`,
+		hashToken(token), false))
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, partyworks.Errorf(partyworks.EUNAUTHORIZED, "the API token is not valid")
+	} else if err != nil {
+		return nil, err
 	}
-	return u, nil
-}
-
-// grantScanner scans a user's columns followed by a grant's into g.
-type grantScanner struct {
-	rows *sql.Rows
-	g    *partyworks.Grant
-}
-
-func (s grantScanner) Scan(dest ...any) error {
-	var role string
-	err := s.rows.Scan(append(dest, &s.g.ID, &s.g.UserID, &role, &s.g.UnitID, &s.g.UnitName, &s.g.UnitPath)...)
-	s.g.Role = partyworks.Role(role)
-	return err
+	return u, s.loadGrants(ctx, u)
 }
