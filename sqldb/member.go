@@ -28,13 +28,18 @@ type MemberService struct {
 	// needs to be loaded in bulk (indexes built at the end); 0: 50,000.
 	BulkRows int
 	// BroadName is how many members a name may match across the country
-	// before a search may walk the sort index instead (0: 10,000; tests
-	// lower it).
+	// before a search of the whole country may walk the sort index
+	// instead (0: 10,000; tests lower it). Inside a subtree the plans'
+	// estimated costs choose (namePlan).
 	BroadName int
-	// SmallSubtree: a search inside a subtree whose members (of the name
-	// searched) number at most this is answered from the subtree's units,
-	// a larger one by walking everyone in sort order (0: 8,000).
+	// SmallSubtree: at most how many members (of the name searched, or
+	// all on a past day without a name) a subtree's search reads from the
+	// subtree's units; more are found by walking everyone in sort order
+	// (0: 8,000). Below it, a name's plan is chosen by cost.
 	SmallSubtree int
+	// plan forces a name search's plan ("index", "walk", "merge",
+	// "subtree"; tests compare them), "" chooses by cost.
+	plan string
 }
 
 // NewMemberService returns the member service on db and registers, once

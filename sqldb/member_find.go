@@ -1,12 +1,15 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -45,15 +48,27 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	if q != "" && !isDigits(q) {
 		fq = vntext.Fold(q)
 	}
-	// A name search starts from the name indexes (nameFirst), or, for a
-	// broad name, walks the members in sort order (walk): see namePlan.
-	nameFirst, walk, subtreeFirst, nameBroad := false, false, false, false
+	var lo, hi string // the subtree searched, if any
+	var kind partyworks.UnitKind
+	if f.Under != 0 {
+		var path string
+		err := s.db.queryRow(ctx, `SELECT path, kind FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind)
+		if err != nil {
+			return nil, 0, nil // the unit did not stand that day: nobody
+		}
+		lo, hi = subtreeRange(path)
+	}
+	// A name search starts from the name indexes (nameFirst), walks the
+	// members in sort order (walk), or reads the subtree's units and
+	// their members of that name (subtreeFirst): see namePlan.
+	var plan namePlan
 	if fq != "" {
 		var err error
-		if nameFirst, walk, nameBroad, err = s.namePlan(ctx, fq, f, d); err != nil {
+		if plan, err = s.namePlan(ctx, fq, f, d, lo, hi); err != nil {
 			return nil, 0, err
 		}
 	}
+	nameFirst, walk, subtreeFirst := plan.kind == planIndex, plan.kind == planWalk, plan.kind == planSubtree
 	// As of today (or later) the members table holds everyone's state:
 	// read it directly, so that the name and unit indexes serve the
 	// search. A past day needs the state then: for a name search, each
@@ -81,15 +96,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		args = []any{d, d, d, d, d}
 		unitCol, statusCol, src = "st.unit_id", "st.status", `(`+stateAt+`) st JOIN members m ON m.id = st.member_id`
 	}
-	var lo, hi string // the subtree searched, if any
-	var kind partyworks.UnitKind
 	if f.Under != 0 {
-		var path string
-		err := s.db.queryRow(ctx, `SELECT path, kind FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind)
-		if err != nil {
-			return nil, 0, nil // the unit did not stand that day: nobody
-		}
-		lo, hi = subtreeRange(path)
 		where = append(where, "v.path >= ? AND v.path < ?")
 		args = append(args, lo, hi)
 	}
@@ -105,13 +112,13 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		where = append(where, "("+strings.Join(or, " OR ")+")")
 	}
-	nameTerm := -1
+	nameTerm, nameArg := -1, -1 // the name's term in where, its first argument in args
 	if q != "" {
 		if fq == "" {
 			where = append(where, "m.citizen_id = ?")
 			args = append(args, q)
 		} else {
-			nameTerm = len(where)
+			nameTerm, nameArg = len(where), len(args)
 			where = append(where, nameCond("m"))
 			args = append(args, nameArgs(fq)...)
 		}
@@ -161,24 +168,15 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		return ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
 	}
 	from := fromSrc()
-	// A broad name or no name inside a subtree: read the subtree's
-	// members (below) when they are few, else walk (cost: ~10 µs a member
-	// read and sorted, ~2.5 µs an index entry walked, limit × T / m entries
-	// for m members found in a subtree: equal near m = 8,000).
-	if f.Under != 0 && !s.db.Postgres() && (nameBroad || fq == "" && !current) {
-		var m int
-		name, nargs := "1 = 1", []any(nil)
-		if fq != "" {
-			name = nameCond("m2")
-			nargs = nameArgs(fq)
-		}
-		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions v2 CROSS JOIN members m2 ON m2.unit_id = v2.unit_id
-			WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND `+name+` LIMIT `+strconv.Itoa(s.smallSubtree()+1)+`) c`,
-			append([]any{lo, hi, d, d}, nargs...)...).Scan(&m); err != nil {
-			return nil, 0, fmt.Errorf("find members: %w", err)
+	// No name inside a subtree on a past day: read the subtree's members
+	// (below) when they are few, else walk everyone in sort order (a name
+	// is planned by namePlan).
+	if f.Under != 0 && !s.db.Postgres() && fq == "" && !current {
+		m, err := s.subtreeMatches(ctx, lo, hi, d, "", s.smallSubtree())
+		if err != nil {
+			return nil, 0, err
 		}
 		subtreeFirst = m <= s.smallSubtree()
-		walk = walk && !subtreeFirst
 	}
 	if current && subtreeFirst && fq != "" {
 		// A broad name inside a subtree, as of today: each unit of the
@@ -219,6 +217,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		join = ` CROSS JOIN `
 		from = fromSrc()
 	}
+	var fullFrom string // a walk's second part: the members whose full name starts with fq (see below)
+	var fullArgs []any
 	total := -1   // a broad name in a subtree: not counted (it would cost what the walk saves)
 	counted := -1 // the list's size from the statistics, if they answer it
 	if !walk {
@@ -251,13 +251,28 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// match are skipped in the index without reading the table. ("+"
 		// keeps SQLite off the name indexes.)
 		where[nameTerm] = nameCond("+m")
-		if lb, ok, err := s.walkFrom(ctx, fq); err != nil {
-			return nil, 0, err
-		} else if ok {
-			// Only given names match: they sort together, from the key
-			// of the name typed; the walk starts there, not at "A".
+		lb, full := plan.from, plan.full
+		if full <= plan.fullCap {
+			// The members whose name from the given name starts with fq
+			// sort together, from the key of the name typed: the walk
+			// starts there, not at "A". Those whose full name starts with
+			// fq (a family name that is also a given name, "Mai") are
+			// scattered through the order; when few, they are read from
+			// the name index (fullFrom) and merged with the walk's page.
+			if full > 0 {
+				whereFull := slices.Clone(where)
+				whereFull[nameTerm] = "m.name_fold >= ? AND m.name_fold < ?"
+				fullArgs = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
+				fullFrom = ` FROM ` + src + ` CROSS JOIN unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(whereFull, " AND ")
+				where[nameTerm] = "+m.given_fold >= ? AND +m.given_fold < ?"
+				args = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
+			}
 			where = append(where, "m.sort_key >= ?")
 			args = append(args, lb)
+			if plan.upTo != "" {
+				where = append(where, "m.sort_key < ?")
+				args = append(args, plan.upTo)
+			}
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
 		from = fromSrc()
@@ -266,17 +281,37 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 	} else if counted >= 0 {
 		total = min(counted, maxCount+1)
+	} else if nameFirst && !s.db.Postgres() {
+		// SQLite, the name's matches found by the name indexes: read
+		// once (id and sort key), counted, and the page's ids picked
+		// here; then only the page's records are read.
+		ids, n, err := s.namePage(ctx, `SELECT m.id, m.sort_key`+from, args, f.After, f.Limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		total = min(n, maxCount+1)
+		if len(ids) == 0 {
+			return nil, total, nil
+		}
+		from += " AND m.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		f.After = "" // applied
 	} else if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+strconv.Itoa(maxCount+1)+`) c`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members: %w", err)
 	}
 	page := from
 	pargs := append([]any{}, args...)
-	if f.After != "" {
+	after := func(page string, pargs []any) (string, []any) {
+		if f.After == "" {
+			return page, pargs
+		}
 		key, id, _ := strings.Cut(f.After, "|")
 		n, _ := strconv.ParseInt(id, 10, 64)
-		page += " AND (m.sort_key > ? OR m.sort_key = ? AND m.id > ?)"
-		pargs = append(pargs, key, key, n)
+		return page + " AND (m.sort_key > ? OR m.sort_key = ? AND m.id > ?)", append(pargs, key, key, n)
 	}
+	page, pargs = after(page, pargs)
 	query := `SELECT ` + memberCols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
 	if current && fq == "" && !s.db.Postgres() {
 		// The page's ids first, then their records: SQLite would carry
@@ -286,73 +321,280 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			ORDER BY m.sort_key, m.id`
 		pargs = append(pargs, d, d)
 	}
-	rows, err := s.db.query(ctx, query, pargs...)
+	out, keys, err := s.memberPage(ctx, query, pargs)
+	if err != nil || fullFrom == "" {
+		return out, total, err
+	}
+	// The walk's page merged with the first members, in sort order, of
+	// those whose full name starts with fq (one member may be in both).
+	fpage, fargs := after(fullFrom, fullArgs)
+	full, fkeys, err := s.memberPage(ctx, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`+fpage+` ORDER BY +m.sort_key, m.id LIMIT `+strconv.Itoa(f.Limit), fargs)
+	if err != nil {
+		return nil, 0, err
+	}
+	merged := make([]*partyworks.Member, 0, f.Limit)
+	for i, j := 0, 0; len(merged) < f.Limit && (i < len(out) || j < len(full)); {
+		switch {
+		case j == len(full) || i < len(out) && (keys[i] < fkeys[j] || keys[i] == fkeys[j] && out[i].ID < full[j].ID):
+			merged = append(merged, out[i])
+			i++
+		case i == len(out) || keys[i] != fkeys[j] || out[i].ID != full[j].ID:
+			merged = append(merged, full[j])
+			j++
+		default: // the same member in both
+			merged = append(merged, out[i])
+			i, j = i+1, j+1
+		}
+	}
+	return merged, total, nil
+}
+
+// namePage runs query (a member's id and sort key, for every match) and
+// returns the ids of the page after the cursor, in sort order, and how
+// many matched.
+func (s *MemberService) namePage(ctx context.Context, query string, args []any, cursor string, limit int) ([]int64, int, error) {
+	type match struct {
+		key string
+		id  int64
+	}
+	less := func(a, b match) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	}
+	var from *match
+	if cursor != "" {
+		key, id, _ := strings.Cut(cursor, "|")
+		n, _ := strconv.ParseInt(id, 10, 64)
+		from = &match{key, n}
+	}
+	rows, err := s.db.query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find members: %w", err)
 	}
 	defer rows.Close()
+	var page []match
+	n := 0
+	for rows.Next() {
+		var m match
+		if err := rows.Scan(&m.id, &m.key); err != nil {
+			return nil, 0, fmt.Errorf("find members: %w", err)
+		}
+		n++
+		if from == nil || less(m, *from) > 0 {
+			page = append(page, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find members: %w", err)
+	}
+	slices.SortFunc(page, less)
+	ids := make([]int64, 0, min(limit, len(page)))
+	for _, m := range page[:min(limit, len(page))] {
+		ids = append(ids, m.id)
+	}
+	return ids, n, nil
+}
+
+// memberPage runs a page query of FindMembers (the member's columns, its
+// unit and status, the unit's name) and returns the members with their
+// sort keys.
+func (s *MemberService) memberPage(ctx context.Context, query string, args []any) ([]*partyworks.Member, []string, error) {
+	rows, err := s.db.query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find members: %w", err)
+	}
+	defer rows.Close()
 	var out []*partyworks.Member
+	var keys []string
 	for rows.Next() {
 		var unit int64
 		var status partyworks.MemberStatus
 		var unitName string
 		m, key, err := scanMemberExtra(rows, &unit, &status, &unitName)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		m.UnitID, m.Status, m.UnitName = unit, status, unitName
 		m.Cursor = key + "|" + strconv.FormatInt(m.ID, 10)
 		out = append(out, m)
+		keys = append(keys, key)
 	}
-	return out, total, rows.Err()
+	return out, keys, rows.Err()
 }
 
-// namePlan chooses how to find the members whose name starts with fq:
-// from the name indexes (nameFirst: the work grows with the matches across
-// the country, n) or by walking the sort index (walk: the work grows with
-// how far one walks to fill a page, about limit × T / m entries, where T
-// is the number of members and m the matches inside the subtree searched,
-// estimated as n × subtree / T). n is counted on the name indexes alone,
-// up to probeCap. PostgreSQL's planner makes this choice itself.
-func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d string) (nameFirst, walk, broad bool, err error) {
+// The costs of the name search plans, in µs, fitted to the plans' times
+// on the national demo (5.6 M members, SQLite, warm, load 1–4): they
+// choose the plan.
+const (
+	costRow   = 7.0 // a member found by an index, read from the table and sorted (each pass)
+	costEntry = 0.4 // a members_sort entry walked whose names do not match (read in the index)
+	costProbe = 1.5 // one unit's probe of members_unit_name or members_unit_given (each pass)
+)
+
+// The plans of a name search.
+const (
+	planAuto    = iota // PostgreSQL: the planner's choice
+	planIndex          // the name indexes: the country's matches, n, read once (the page and the total)
+	planWalk           // members_sort in sort order until the page is full: limit × T / m entries
+	planSubtree        // each unit of the subtree, then its members of that name
+)
+
+// namePlan is how FindMembers finds the members of a name: kind, and for
+// a walk, where the given names' part starts (from), how many members'
+// full names start with the text (full, counted up to fullCap+1), and up
+// to how many are read from the name index and merged with the walk's
+// page instead of walked to (fullCap).
+type namePlan struct {
+	kind          int
+	from, upTo    string
+	full, fullCap int
+}
+
+// namePlan chooses how to find the members whose name starts with fq, by
+// the estimated cost of each plan (costRow, costEntry, costProbe): the
+// name indexes (the country's n matches read once, for the page and the
+// total); a walk of the sort index, which for given names starts at the
+// given name's place and finds the subtree's matches among them (about
+// limit × T / sub entries for a subtree of sub of the T members), and for
+// full names, spread through the order, reads about limit × T / m entries
+// (m matches in the subtree, estimated as n × sub / T; the few full names
+// of a text that is also a given name, "Mai", are merged from the name
+// index instead); or, inside a subtree, each of its U units' members of
+// that name (2 probes a unit and m members; three passes: counting m, the
+// total, the page). n is counted on the name indexes alone, up to
+// probeCap; m is counted before the subtree's plan is chosen unless it is
+// the cheapest by far. Across the country a name of at most BroadName
+// matches is read from the name indexes (a walk cannot say how many there
+// are). PostgreSQL's planner makes this choice itself.
+func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d, lo, hi string) (namePlan, error) {
 	if s.db.Postgres() {
-		return len(fq) >= 4, false, false, nil
+		if len(fq) >= 4 {
+			return namePlan{kind: planIndex}, nil
+		}
+		return namePlan{kind: planAuto}, nil
 	}
 	const probeCap = 20000
+	walk := func(fullCap int) (namePlan, error) {
+		from, upTo, full, err := s.walkFrom(ctx, fq, fullCap)
+		return namePlan{kind: planWalk, from: from, upTo: upTo, full: full, fullCap: fullCap}, err
+	}
+	switch s.plan {
+	case "index":
+		return namePlan{kind: planIndex}, nil
+	case "walk": // from the first match (or the given name's place), never merged
+		return walk(0)
+	case "merge": // every full-name match merged
+		return walk(probeCap)
+	case "subtree":
+		if f.Under != 0 {
+			return namePlan{kind: planSubtree}, nil
+		}
+		return walk(probeCap)
+	}
 	var n int
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE `+nameCond("members")+` LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
 		nameArgs(fq)...).Scan(&n); err != nil {
-		return false, false, false, fmt.Errorf("find members: %w", err)
+		return namePlan{}, fmt.Errorf("find members: %w", err)
 	}
 	few := s.BroadName
 	if few <= 0 {
 		few = maxCount
 	}
-	if n <= few {
-		return true, false, false, nil
+	if f.Under == 0 && n <= few {
+		return namePlan{kind: planIndex}, nil
 	}
 	var all int64
 	if err := s.db.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM members`).Scan(&all); err != nil {
-		return false, false, false, fmt.Errorf("find members: %w", err)
+		return namePlan{}, fmt.Errorf("find members: %w", err)
 	}
 	T := float64(max(all, 1))
 	sub := T
 	if f.Under != 0 {
 		st, err := s.MemberStats(ctx, f.Under, partyworks.Today(s.db.Now()))
 		if err != nil {
-			return false, false, false, err
+			return namePlan{}, err
 		}
 		sub = float64(max(st.Total(), 1))
 	}
-	// A match found by name costs a table read and, with the count, is
-	// read twice; a walked index entry is read in order: measured on the
-	// national demo, one match costs about as much as eight entries.
-	m := float64(n) * sub / T
-	walkCost := float64(f.Limit) * T / max(m, 1)
-	if n <= probeCap && 8*float64(n) <= walkCost {
-		return true, false, true, nil
+	limit := float64(f.Limit)
+	// A walk for names spread through the sort order reads limit × T / m
+	// entries and the page's members. The members whose name from the
+	// given name starts with fq sort together, from the given name's
+	// place: the walk finds the subtree's among them, about limit × T /
+	// sub entries. The members whose full name starts with fq, n' across
+	// the country, are spread: merged from the name index when that costs
+	// less than walking to them, n' × costRow ≤ limit × T / (n' × sub /
+	// T) × costEntry.
+	fullCap := int(min(probeCap, math.Sqrt(limit*T*T/sub*costEntry/costRow)))
+	wp, err := walk(fullCap)
+	if err != nil {
+		return namePlan{}, err
 	}
-	return false, true, true, nil
+	walkCost := func(m float64) float64 { return limit*T/max(m, 1)*costEntry + limit*costRow }
+	if given := float64(n-wp.full) * sub / T; wp.full <= fullCap && (n > probeCap || given >= 2*limit) {
+		walkCost = func(float64) float64 { return limit*T/sub*costEntry + (limit+float64(wp.full))*costRow }
+	} else if wp.full <= fullCap {
+		// Fewer given names than a page in the subtree: the walk reads
+		// to the end of their letter, about T / 20 entries.
+		walkCost = func(float64) float64 { return T/20*costEntry + (limit+float64(wp.full))*costRow }
+	}
+	indexCost := math.Inf(1)
+	if n <= probeCap {
+		indexCost = float64(n) * costRow
+	}
+	m := float64(n) * sub / T
+	if f.Under != 0 {
+		var units int
+		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM unit_versions WHERE path >= ? AND path < ? AND valid_from <= ? AND ? < valid_to`,
+			lo, hi, d, d).Scan(&units); err != nil {
+			return namePlan{}, fmt.Errorf("find members: %w", err)
+		}
+		subtreeCost := func(m float64) float64 { return 3*2*float64(units)*costProbe + 2*m*costRow }
+		if small := s.smallSubtree(); m <= float64(small) && subtreeCost(m) < min(indexCost, walkCost(m)) {
+			// Names are not spread evenly (minorities' names, a clan's
+			// villages): counted exactly, n bounds m; when the subtree's
+			// plan is still the cheapest at four times the estimate, it
+			// is taken without counting m.
+			if m4 := min(4*m, float64(n)); n <= probeCap && m4 <= float64(small) && subtreeCost(m4) < min(indexCost, walkCost(m4)) {
+				return namePlan{kind: planSubtree}, nil
+			}
+			// Counted up to where another plan costs less (the subtree's
+			// cost grows with m, the walk's falls).
+			upTo := sort.Search(small, func(k int) bool { return subtreeCost(float64(k+1)) > min(indexCost, walkCost(float64(k+1))) })
+			k, err := s.subtreeMatches(ctx, lo, hi, d, fq, upTo)
+			if err != nil {
+				return namePlan{}, err
+			}
+			if k <= upTo {
+				return namePlan{kind: planSubtree}, nil
+			}
+			m = max(m, float64(k))
+		}
+	}
+	if indexCost <= walkCost(m) {
+		return namePlan{kind: planIndex}, nil
+	}
+	return wp, nil
+}
+
+// subtreeMatches counts, up to limit+1, the members of the subtree's
+// units (lo, hi: its paths) on day d whose name starts with fq (everyone
+// for "").
+func (s *MemberService) subtreeMatches(ctx context.Context, lo, hi, d, fq string, limit int) (int, error) {
+	name, nargs := "1 = 1", []any(nil)
+	if fq != "" {
+		name = nameCond("m2")
+		nargs = nameArgs(fq)
+	}
+	var m int
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions v2 CROSS JOIN members m2 ON m2.unit_id = v2.unit_id
+		WHERE v2.path >= ? AND v2.path < ? AND v2.valid_from <= ? AND ? < v2.valid_to AND `+name+` LIMIT `+strconv.Itoa(limit+1)+`) c`,
+		append([]any{lo, hi, d, d}, nargs...)...).Scan(&m); err != nil {
+		return 0, fmt.Errorf("find members: %w", err)
+	}
+	return m, nil
 }
 
 // nameCond is the name-prefix condition on table t's folded names (four
@@ -365,24 +607,28 @@ func nameCond(t string) string {
 // nameArgs are nameCond's arguments for the folded prefix fq.
 func nameArgs(fq string) []any { return []any{fq, fq + "\uffff", fq, fq + "\uffff"} }
 
-// walkFrom is where a walk for fq may start in sort order, when no full
-// name starts with fq (ok false otherwise): the members found are then
-// those whose name from the given name starts with fq, and the sort key
-// begins with the given name's collation key, which is at least that of
-// fq's first word (folded: no marks, lower case).
-func (s *MemberService) walkFrom(ctx context.Context, fq string) (string, bool, error) {
-	var n int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT 1) c`, fq, fq+"\uffff").Scan(&n); err != nil {
-		return "", false, fmt.Errorf("find members: %w", err)
-	}
-	if n > 0 {
-		return "", false, nil
+// walkFrom is where a walk for fq's given names may start and end in sort
+// order (upTo "": at the end), and how many members' full names start
+// with fq (counted up to limit+1). The members whose name from the given
+// name starts with fq sort from the collation key of fq's first word
+// (folded: no marks, lower case), as the sort key begins with the given
+// name's key, and before the key of the letter after its first letter
+// (a–y: the letters with marks, ă â đ ê ô ơ ư, sort before the next one).
+func (s *MemberService) walkFrom(ctx context.Context, fq string, limit int) (from, upTo string, full int, err error) {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT `+strconv.Itoa(limit+1)+`) c`,
+		fq, fq+"\uffff").Scan(&full); err != nil {
+		return "", "", 0, fmt.Errorf("find members: %w", err)
 	}
 	first, _, _ := strings.Cut(fq, " ")
 	c := collators.Get().(*collate.Collator)
 	defer collators.Put(c)
 	var buf collate.Buffer
-	return hex.EncodeToString(c.KeyFromString(&buf, first)), true, nil
+	from = hex.EncodeToString(c.KeyFromString(&buf, first))
+	if first != "" && first[0] >= 'a' && first[0] < 'z' {
+		buf.Reset()
+		upTo = hex.EncodeToString(c.KeyFromString(&buf, string(first[0]+1)))
+	}
+	return from, upTo, full, nil
 }
 
 // smallSubtree is how many members a subtree's search may read directly
