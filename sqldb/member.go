@@ -426,14 +426,21 @@ func (s *MemberService) Photo(ctx context.Context, memberID int64) (string, []by
 	return ct, data, err
 }
 
-// LinkUser links an account to a record for self-service (0 unlinks).
+// LinkUser links an account to a record for self-service (0 unlinks). An
+// account is one person's: linking it to a second record is a conflict.
 func (s *MemberService) LinkUser(ctx context.Context, memberID, userID int64) error {
 	return s.db.update(ctx, func(tx *Tx) error {
 		if _, err := tx.member(memberID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE members SET user_id = NULL WHERE user_id = ?`, nullable(userID)); err != nil {
-			return err
+		if userID != 0 {
+			var other int64
+			err := tx.QueryRow(`SELECT id FROM members WHERE user_id = ? AND id <> ?`, userID, memberID).Scan(&other)
+			if err == nil {
+				return partyworks.Errorf(partyworks.ECONFLICT, "this account is already linked to member record %d: unlink it there first", other)
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
 		if _, err := tx.Exec(`UPDATE members SET user_id = ? WHERE id = ?`, nullable(userID), memberID); err != nil {
 			return err

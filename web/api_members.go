@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"partyworks"
 )
@@ -204,6 +205,21 @@ func (s *Server) apiMemberUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toAPIMember(m))
+}
+
+func (s *Server) apiMemberAccount(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Username string `json:"username"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.linkAccount(r, memberID(r), in.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"member_id": memberID(r), "username": strings.TrimSpace(in.Username)})
 }
 
 func (s *Server) apiMemberPhoto(w http.ResponseWriter, r *http.Request) {

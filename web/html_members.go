@@ -336,6 +336,9 @@ type memberPage struct {
 	Form     url.Values
 	SelfView bool
 	Kinds    []partyworks.EntryKind
+	// Account is the username of the account linked to the record for
+	// self-service ("" if none).
+	Account string
 }
 
 // YM writes months as years and months in the page's language.
@@ -352,6 +355,11 @@ func (s *Server) memberPage(r *http.Request, id int64) (*memberPage, error) {
 		return nil, err
 	}
 	p.Title = p.Member.FullName
+	if p.Member.UserID != 0 {
+		if u, err := s.Users.FindUserByID(r.Context(), p.Member.UserID); err == nil {
+			p.Account = u.Username
+		}
+	}
 	p.Unit, _ = s.Units.FindUnitByID(r.Context(), p.Member.UnitID, partyworks.Date{})
 	if p.Steps, err = ms.FindSteps(r.Context(), id); err != nil {
 		return nil, err
@@ -614,6 +622,53 @@ func photoType(data []byte) (string, error) {
 		return "", partyworks.FieldErrorf("photo", "the photo could not be read as an image")
 	}
 	return ct, nil
+}
+
+// linkAccount links the account named username to the record (an empty
+// name unlinks it): the member then reads the record at /me/member. A
+// disabled account is refused; an account linked elsewhere is a conflict.
+func (s *Server) linkAccount(r *http.Request, id int64, username string) error {
+	ms, err := s.members()
+	if err != nil {
+		return err
+	}
+	var uid int64
+	if username = strings.TrimSpace(username); username != "" {
+		u, err := s.Users.FindUserByUsername(r.Context(), username)
+		if partyworks.ErrorCode(err) == partyworks.ENOTFOUND {
+			return partyworks.FieldErrorf("username", "there is no account %q", username)
+		} else if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return partyworks.FieldErrorf("username", "the account %q is disabled", username)
+		}
+		uid = u.ID
+	}
+	return ms.LinkUser(r.Context(), id, uid)
+}
+
+func (s *Server) htmlMemberAccount(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, partyworks.Errorf(partyworks.EINVALID, "the form could not be read"))
+		return
+	}
+	if err := s.linkAccount(r, memberID(r), r.PostForm.Get("username")); err != nil {
+		if c := partyworks.ErrorCode(err); c == partyworks.EINVALID || c == partyworks.ECONFLICT {
+			p, perr := s.memberPage(r, memberID(r))
+			if perr != nil {
+				s.fail(w, r, perr)
+				return
+			}
+			p.Error, p.Form = partyworks.ErrorMessage(err), r.PostForm
+			s.render(w, r, http.StatusUnprocessableEntity, "member.html", p)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
 }
 
 func (s *Server) htmlMemberPhotoUpload(w http.ResponseWriter, r *http.Request) {

@@ -266,3 +266,68 @@ func TestMemberCorrection(t *testing.T) {
 		t.Errorf("after the API correction: occupation %q professional %q version %d", got.Occupation, got.Professional, got.Version)
 	}
 }
+
+// TestMemberAccountLink: staff link a member's own account to the record
+// (form and API); the member then reads it at /me/member; an account
+// already linked elsewhere, an unknown or a disabled account are refused
+// and change nothing; an empty name unlinks; a leader cannot link.
+func TestMemberAccountLink(t *testing.T) {
+	h := sqlite(t)
+	ctx := context.Background()
+	h.user("staff", partyworks.RoleStaff, "193")
+	h.user("leader", partyworks.RoleLeader, "193")
+	h.user("lan", "", "")
+	gone := h.user("gone", "", "")
+	staff, leader := h.login("staff"), h.login("leader")
+	m := addMember(t, h, "Vũ Thị Lan", "CB1")
+	other := addMember(t, h, "Vũ Văn Khác", "CB1")
+	page := fmt.Sprintf("/members/%d", m.ID)
+	if res, _ := h.page("GET", "/me/member", h.login("lan"), nil); res.StatusCode == 200 {
+		t.Fatal("an account not linked reads a record")
+	}
+
+	res, _ := h.page("POST", page+"/account", staff, url.Values{"username": {" lan "}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link: %d", res.StatusCode)
+	}
+	if _, body := h.page("GET", page, staff, nil); !strings.Contains(body, `value="lan"`) {
+		t.Error("the record does not name the linked account")
+	}
+	res, body := h.page("GET", "/me/member", h.login("lan"), nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Vũ Thị Lan") {
+		t.Fatalf("the member's own page after the link: %d", res.StatusCode)
+	}
+
+	// The same account on a second record: refused, the first link kept.
+	res, body = h.page("POST", fmt.Sprintf("/members/%d/account", other.ID), staff, url.Values{"username": {"lan"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, fmt.Sprintf("already linked to member record %d", m.ID)) || !strings.Contains(body, `value="lan"`) {
+		t.Errorf("a second record for the same account: %d", res.StatusCode)
+	}
+	if _, body = h.page("GET", "/me/member", h.login("lan"), nil); !strings.Contains(body, "Vũ Thị Lan") {
+		t.Error("the refused link moved the account")
+	}
+	if err := h.users.SetDisabled(ctx, gone.ID, true, gone.Version); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"nobody": "there is no account", "gone": "is disabled"} {
+		res, body := h.api("POST", fmt.Sprintf("/api/v1/members/%d/account", other.ID), "staff", `{"username": "`+name+`"}`, "application/json")
+		if res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %s", name, res.StatusCode, body)
+		}
+	}
+	if res, _ := h.page("POST", page+"/account", leader, url.Values{"username": {""}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a leader unlinks: %d", res.StatusCode)
+	}
+
+	// Unlink through the API: the member's page is gone, the record free.
+	res, body = h.api("POST", fmt.Sprintf("/api/v1/members/%d/account", m.ID), "staff", `{"username": ""}`, "application/json")
+	if res.StatusCode != 200 {
+		t.Fatalf("unlink: %d %s", res.StatusCode, body)
+	}
+	if res, _ := h.page("GET", "/me/member", h.login("lan"), nil); res.StatusCode == 200 {
+		t.Error("the member still reads the record after the unlink")
+	}
+	if res, body := h.api("POST", fmt.Sprintf("/api/v1/members/%d/account", other.ID), "staff", `{"username": "lan"}`, "application/json"); res.StatusCode != 200 {
+		t.Errorf("the account, free again, on the other record: %d %s", res.StatusCode, body)
+	}
+}

@@ -132,6 +132,7 @@ func (s *Server) memberRoutes() []*Route {
 		{"POST", "/members/{mid}/photo", write, memberScope, "Upload the record's photo (JPEG or PNG, at most 2 MiB)", s.htmlMemberPhotoUpload},
 		{"POST", "/members/{mid}", write, memberScope, "Correct a member's record (a stale version is refused)", s.htmlMemberUpdate},
 		{"POST", "/members/{mid}/entries", write, memberScope, "Add a row to a table of the record", s.htmlMemberEntry},
+		{"POST", "/members/{mid}/account", write, memberScope, "Link an account to the record for self-service (an empty name unlinks)", s.htmlMemberAccount},
 		{"GET", "/me/member", partyworks.ActSelf, nil, "The caller's own member record (self-service, read-only)", s.htmlMyMember},
 		// The whole country: national grants only (the root as target).
 		{"GET", "/members", read, wholeTree, "Find the members of the whole country on a day", s.htmlMembers},
@@ -145,6 +146,7 @@ func (s *Server) memberRoutes() []*Route {
 		{"GET", "/api/v1/members/{mid}", read, memberScope, "A member's record and steps", s.apiMember},
 		{"POST", "/api/v1/members/{mid}/steps", write, memberScope, "Record a lifecycle step", s.apiMemberStep},
 		{"POST", "/api/v1/members/{mid}", write, memberScope, "Correct a member's record; send its version (a stale one is refused)", s.apiMemberUpdate},
+		{"POST", "/api/v1/members/{mid}/account", write, memberScope, "Link an account to the record for self-service: `{\"username\": …}` (empty unlinks)", s.apiMemberAccount},
 		{"POST", "/api/v1/members/{mid}/photo", write, memberScope, "Upload the record's photo: the body is the image (JPEG or PNG, at most 2 MiB)", s.apiMemberPhoto},
 	}
 }
