@@ -46,7 +46,10 @@ func readXLSXFast(data []byte) (t *partyworks.Table, ok bool) {
 			return nil, false
 		}
 		defer r.Close()
-		b := make([]byte, 0, f.UncompressedSize64+1)
+		// The declared size is the archive's word: start at most at
+		// 16 MiB and grow as the data really comes (the reader fails a
+		// file longer than it declared).
+		b := make([]byte, 0, min(f.UncompressedSize64, 16<<20)+1)
 		for {
 			n, err := r.Read(b[len(b):cap(b)])
 			b = b[:len(b)+n]
