@@ -1,22 +1,43 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"partyworks"
 )
 
-// writeJSON encodes v with the status.
+// jsonBuffers are writeJSON's buffers, reused across requests.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON encodes v with the status. The answer is encoded whole first:
+// it goes out in one write with its length (a list of 50 members is some
+// 40 KB: ten writes otherwise), and a value that cannot be encoded is a
+// 500, not half an answer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
 	// Compact: indenting cost a twentieth of a busy server's CPU; pipe
 	// the answer through jq to read it.
-	json.NewEncoder(w).Encode(v)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		http.Error(w, "internal error: the answer could not be encoded", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }
 
 // decodeJSON reads a JSON body of at most 1 MiB into v, refusing unknown
