@@ -199,7 +199,31 @@ type MemberImport struct {
 	Batch     int  // rows per transaction; 0: 20,000
 	Progress  func(done, total int)
 	Within    []string // the importer's subtrees (paths): rows for units outside are refused; nil: anywhere
+	// Scope is the path of the unit the import was started on, kept with
+	// the job (its progress page belongs to that unit's subtree).
+	Scope string
+	// Started, if set, is told the job's id once the job is recorded,
+	// before any row goes in (a background import's progress page).
+	Started func(job int64)
 }
+
+// MemberImportJob is an import's record: how far it got and what it found.
+type MemberImportJob struct {
+	ID       int64      `json:"id"`
+	Name     string     `json:"name"`
+	Scope    string     `json:"-"`
+	Rows     int        `json:"rows"`
+	Done     int        `json:"done"`
+	Inserted int        `json:"inserted"`
+	Existing int        `json:"existing"`
+	Errors   int        `json:"errors"`
+	Report   []RowError `json:"report"` // the first MaxImportReport row errors
+	Status   string     `json:"status"` // running, done or failed
+	Failure  string     `json:"failure,omitempty"`
+}
+
+// MaxImportReport is how many row errors a job keeps.
+const MaxImportReport = 1000
 
 // MemberImportResult says what an import did.
 type MemberImportResult struct {
@@ -214,6 +238,8 @@ type MemberImportResult struct {
 // MemberService keeps member records, their lifecycle and statistics.
 type MemberService interface {
 	FindMemberByID(ctx context.Context, id int64) (*Member, error)
+	// FindImportJob returns an import's record.
+	FindImportJob(ctx context.Context, id int64) (*MemberImportJob, error)
 	FindMemberByUser(ctx context.Context, userID int64) (*Member, error)
 	FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error)
 	// FindIncoming lists the members whose official transfer to a unit of

@@ -3,9 +3,11 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"partyworks"
 	"partyworks/vntext"
@@ -46,6 +48,25 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 		return nil, err
 	}
 	res.JobID, res.Resumed = job, done
+	defer func() {
+		if err == nil {
+			return
+		}
+		// The job says why it stopped (what committed stays: importing
+		// the file again resumes after it).
+		why := err.Error()
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if ferr := s.db.update(fctx, func(tx *Tx) error {
+			_, xerr := tx.Exec(`UPDATE member_import_jobs SET status = 'failed', failure = ?, updated_at = ? WHERE id = ?`, why, fmtTime(tx.now), job)
+			return xerr
+		}); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}()
+	if imp.Started != nil {
+		imp.Started(job)
+	}
 	// An earlier bulk load that was cut short may have left the indexes
 	// dropped: build them back first. A bulk load into an empty members
 	// table drops the secondary indexes and builds them once at the end
@@ -102,13 +123,37 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 		}
 	}
 	err = s.db.update(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`UPDATE member_import_jobs SET status = 'done', updated_at = ? WHERE id = ?`, fmtTime(tx.now), job); err != nil {
+		report, err := json.Marshal(res.Errors[:min(len(res.Errors), partyworks.MaxImportReport)])
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE member_import_jobs SET status = 'done', errors = ?, report = ?, failure = '', updated_at = ? WHERE id = ?`,
+			len(res.Errors), string(report), fmtTime(tx.now), job); err != nil {
 			return err
 		}
 		return tx.audit("member.import", fmt.Sprintf("import:%d", job), nil, map[string]any{
 			"file": imp.Name, "rows": res.Rows, "inserted": res.Inserted, "existing": res.Existing, "errors": len(res.Errors), "resumed": res.Resumed})
 	})
 	return res, err
+}
+
+// FindImportJob returns an import's record.
+func (s *MemberService) FindImportJob(ctx context.Context, id int64) (*partyworks.MemberImportJob, error) {
+	j := &partyworks.MemberImportJob{}
+	var report string
+	err := s.db.queryRow(ctx, `SELECT id, name, scope, rows, done, inserted, existing, errors, report, status, failure
+		FROM member_import_jobs WHERE id = ?`, id).Scan(&j.ID, &j.Name, &j.Scope, &j.Rows, &j.Done, &j.Inserted, &j.Existing, &j.Errors, &report, &j.Status, &j.Failure)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, partyworks.Errorf(partyworks.ENOTFOUND, "import %d does not exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("import %d: %w", id, err)
+	}
+	if report != "" {
+		if err := json.Unmarshal([]byte(report), &j.Report); err != nil {
+			return nil, fmt.Errorf("import %d: its report: %w", id, err)
+		}
+	}
+	return j, nil
 }
 
 // memberIndexSQL are the secondary indexes of members, as
@@ -205,14 +250,14 @@ func (s *MemberService) importJob(ctx context.Context, imp partyworks.MemberImpo
 				done = 0 // a finished file imported again: run it through, it changes nothing
 				res.Inserted, res.Existing = 0, 0
 			}
-			_, err = tx.Exec(`UPDATE member_import_jobs SET status = 'running', updated_at = ? WHERE id = ?`, fmtTime(tx.now), id)
+			_, err = tx.Exec(`UPDATE member_import_jobs SET status = 'running', scope = ?, failure = '', updated_at = ? WHERE id = ?`, imp.Scope, fmtTime(tx.now), id)
 			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		id, err = tx.InsertID(`INSERT INTO member_import_jobs (name, hash, rows, status, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)`,
-			imp.Name, imp.Hash, len(imp.Table.Rows), fmtTime(tx.now), fmtTime(tx.now))
+		id, err = tx.InsertID(`INSERT INTO member_import_jobs (name, hash, rows, status, scope, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+			imp.Name, imp.Hash, len(imp.Table.Rows), imp.Scope, fmtTime(tx.now), fmtTime(tx.now))
 		return err
 	})
 	return id, done, err

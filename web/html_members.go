@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	_ "image/jpeg"
@@ -275,6 +276,18 @@ type memberImportPage struct {
 	Page
 	Unit   *partyworks.Unit
 	Result *partyworks.MemberImportResult
+	// Job is a background import followed on its progress page.
+	Job *partyworks.MemberImportJob
+	// Refresh reloads a page every so many seconds (a running import).
+	Refresh int
+}
+
+// Percent is how far the job has got, 0–100.
+func (p *memberImportPage) Percent() int {
+	if p.Job == nil || p.Job.Rows == 0 {
+		return 0
+	}
+	return p.Job.Done * 100 / p.Job.Rows
 }
 
 func (s *Server) htmlMemberImportForm(w http.ResponseWriter, r *http.Request) {
@@ -301,7 +314,32 @@ func (s *Server) htmlMemberTemplate(w http.ResponseWriter, r *http.Request) {
 // htmlMemberImport imports the upload; with ?errors=xlsx the bad rows come
 // back as a workbook to fix and upload again.
 func (s *Server) htmlMemberImport(w http.ResponseWriter, r *http.Request) {
-	res, err := s.importMembers(w, r)
+	ms, imp, err := s.prepareMemberImport(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(imp.Table.Rows) > s.cfg.BackgroundImportRows && r.FormValue("errors") != "xlsx" {
+		// A large file: imported in the background (the request's values,
+		// the actor among them, go with it), followed on its progress
+		// page, which any node can serve from the job's record.
+		started, failed := make(chan int64, 1), make(chan error, 1)
+		imp.Started = func(job int64) { started <- job }
+		go func() {
+			if _, err := s.runMemberImport(context.WithoutCancel(r.Context()), ms, imp); err != nil {
+				s.log.Error("members import", "file", imp.Name, "err", err, "request_id", requestID(r))
+				failed <- err
+			}
+		}()
+		select {
+		case job := <-started:
+			http.Redirect(w, r, fmt.Sprintf("/units/%d/members/import/%d", pathID(r), job), http.StatusSeeOther)
+		case err := <-failed:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	res, err := s.runMemberImport(r.Context(), ms, imp)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -319,6 +357,43 @@ func (s *Server) htmlMemberImport(w http.ResponseWriter, r *http.Request) {
 	p := &memberImportPage{Page: s.page(r, "members.import"), Result: res}
 	p.Nav = "tree"
 	p.Unit, _ = s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{})
+	s.render(w, r, http.StatusOK, "member_import.html", p)
+}
+
+// htmlMemberImportJob is a background import's progress page: it reloads
+// itself every two seconds while the import runs (no script needed), then
+// shows what the import did and its row errors.
+func (s *Server) htmlMemberImportJob(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.members()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	unit, err := s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("job"), 10, 64)
+	var job *partyworks.MemberImportJob
+	if err == nil {
+		job, err = ms.FindImportJob(r.Context(), id)
+	}
+	if err != nil || job.Scope != unit.Path {
+		// Another subtree's import is not this page's to show.
+		s.fail(w, r, partyworks.Errorf(partyworks.ENOTFOUND, "no such import here"))
+		return
+	}
+	p := &memberImportPage{Page: s.page(r, "members.import"), Unit: unit, Job: job}
+	p.Nav = "tree"
+	switch job.Status {
+	case "running":
+		p.Refresh = 2
+	case "done":
+		p.Result = &partyworks.MemberImportResult{JobID: job.ID, Rows: job.Rows, Inserted: job.Inserted, Existing: job.Existing, Errors: job.Report}
+	case "failed":
+		p.Error = job.Failure
+	}
 	s.render(w, r, http.StatusOK, "member_import.html", p)
 }
 

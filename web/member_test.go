@@ -1,17 +1,24 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"partyworks"
+	"partyworks/sheet"
 	"partyworks/sqldb"
+	"partyworks/web"
 )
 
 // matrixMembers: unit id → a member of that unit, for the {mid} routes of
@@ -329,5 +336,127 @@ func TestMemberAccountLink(t *testing.T) {
 	}
 	if res, body := h.api("POST", fmt.Sprintf("/api/v1/members/%d/account", other.ID), "staff", `{"username": "lan"}`, "application/json"); res.StatusCode != 200 {
 		t.Errorf("the account, free again, on the other record: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestMemberImportInBackground: a file larger than BackgroundImportRows,
+// imported from the browser, runs in the background: the answer sends the
+// user to the import's progress page, which reloads itself while the
+// import runs and then shows what it did and its row errors; the page
+// belongs to the unit the import was started on.
+func TestMemberImportInBackground(t *testing.T) {
+	h := sqlite(t)
+	h.srv.Close()
+	h.srv = httptest.NewServer(web.NewServer(slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		web.Config{SecureCookies: true, Version: "test", BackgroundImportRows: 2}, h.server.Deps))
+	h.user("staff", partyworks.RoleStaff, "193")
+	h.user("other", partyworks.RoleStaff, "207")
+	staff, other := h.login("staff"), h.login("other")
+	csv := "citizen_id,full_name,sex,birth_date,unit_code,status,admitted\n" +
+		"022090000021,Lò Văn Một,nam,01/01/1990,CB1,official,01/01/2015\n" +
+		"022090000022,Lò Văn Hai,nam,01/01/1990,CB1,official,01/01/2015\n" +
+		"022090000023,Lò Văn Ba,nam,01/01/1990,CB1,official,01/01/2015\n" +
+		"12345,Lò Văn Sai,nam,01/01/1990,CB1,official,01/01/2015\n"
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "dang-vien.csv")
+	fw.Write([]byte(csv))
+	mw.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/units/%d/members/import", h.srv.URL, h.ids["193"]), &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(staff)
+	res, body := h.do(req)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, fmt.Sprintf("/units/%d/members/import/", h.ids["193"])) {
+		t.Fatalf("a large import: %d %q %s", res.StatusCode, loc, body)
+	}
+	// The page reloads itself until the import is done (it is quick here).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, body = h.page("GET", loc, staff, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("progress page: %d", res.StatusCode)
+		}
+		if !strings.Contains(body, `http-equiv="refresh"`) {
+			break
+		}
+		if !strings.Contains(body, `<progress id="import-progress" max="4"`) {
+			t.Fatalf("a running import without its progress bar:\n%s", body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import did not end")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(body, "Lò Văn Sai") && !strings.Contains(body, ">5<") {
+		t.Errorf("the finished import does not show its row error:\n%s", body)
+	}
+	if !strings.Contains(body, "citizen") && !strings.Contains(body, "căn cước") {
+		t.Errorf("the row error does not say what is wrong:\n%s", body)
+	}
+	ms := sqldb.NewMemberService(h.db)
+	found, total, err := ms.FindMembers(context.Background(), partyworks.MemberFilter{Under: h.ids["CB1"], Query: "Lò Văn"})
+	if err != nil || total != 3 || len(found) != 3 {
+		t.Errorf("members in after the background import: %d (%v)", total, err)
+	}
+	jobID, _ := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+	job, err := ms.FindImportJob(context.Background(), jobID)
+	if err != nil || job.Status != "done" || job.Inserted != 3 || job.Errors != 1 || len(job.Report) != 1 || job.Report[0].Line != 5 {
+		t.Errorf("the job's record: %+v %v", job, err)
+	}
+	// An import stopped midway (here: cancelled as soon as it starts)
+	// records that it failed and why; what committed stays.
+	tab, err := sheet.Read(strings.NewReader(strings.ReplaceAll(csv, "0220900000", "0220900001")), "stopped.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(context.Background())
+	_, err = ms.ImportMembers(cctx, partyworks.MemberImport{Name: "stopped.csv", Hash: "stopped", Table: tab, Batch: 2, Started: func(int64) { cancel() }})
+	if err == nil {
+		t.Fatal("a cancelled import did not fail")
+	}
+	stopped, err := ms.FindImportJob(context.Background(), jobID+1)
+	if err != nil || stopped.Name != "stopped.csv" || stopped.Status != "failed" || !strings.Contains(stopped.Failure, "canceled") {
+		t.Errorf("the stopped import's record: %+v %v", stopped, err)
+	}
+	// A running import (recorded as one), and one that failed.
+	city, err := h.units.FindUnitByID(context.Background(), h.ids["193"], partyworks.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []struct{ hash, status, failure string }{{"run", "running", ""}, {"fail", "failed", "database is locked"}} {
+		if err := h.db.ExecRaw(context.Background(), `INSERT INTO member_import_jobs (name, hash, rows, done, status, scope, failure, created_at, updated_at)
+			VALUES ('lon.xlsx', '`+j.hash+`', 80000, 20000, '`+j.status+`', '`+city.Path+`', '`+j.failure+`', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var running, failed int64
+	tx, err := h.db.BeginTx(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(`SELECT id FROM member_import_jobs WHERE hash = 'run'`).Scan(&running); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(`SELECT id FROM member_import_jobs WHERE hash = 'fail'`).Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	_, body = h.page("GET", fmt.Sprintf("/units/%d/members/import/%d", h.ids["193"], running), staff, nil)
+	for _, want := range []string{`<meta http-equiv="refresh" content="2">`, `<progress id="import-progress" max="80000" value="20000">`, "(25%)", "lon.xlsx"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("a running import's page lacks %s:\n%s", want, body)
+		}
+	}
+	_, body = h.page("GET", fmt.Sprintf("/units/%d/members/import/%d", h.ids["193"], failed), staff, nil)
+	if strings.Contains(body, "http-equiv") || !strings.Contains(body, "database is locked") || !strings.Contains(body, "20.000") {
+		t.Errorf("a failed import's page:\n%s", body)
+	}
+	// Another subtree's staff, on their own unit's address: not theirs.
+	if res, _ := h.page("GET", fmt.Sprintf("/units/%d/members/import/%d", h.ids["207"], jobID), other, nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the import seen from another subtree: %d", res.StatusCode)
+	}
+	if res, _ := h.page("GET", loc, other, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("another subtree's staff on the import's page: %d", res.StatusCode)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -173,26 +174,40 @@ func (s *Server) recordStep(r *http.Request, id int64, in partyworks.StepInput, 
 // importMembers runs an upload as an import into the route's unit: rows
 // for units outside its subtree are refused.
 func (s *Server) importMembers(w http.ResponseWriter, r *http.Request) (*partyworks.MemberImportResult, error) {
-	ms, err := s.members()
+	ms, imp, err := s.prepareMemberImport(w, r)
 	if err != nil {
 		return nil, err
+	}
+	return s.runMemberImport(r.Context(), ms, imp)
+}
+
+// prepareMemberImport reads the uploaded members file of the route's unit.
+func (s *Server) prepareMemberImport(w http.ResponseWriter, r *http.Request) (partyworks.MemberService, partyworks.MemberImport, error) {
+	ms, err := s.members()
+	if err != nil {
+		return nil, partyworks.MemberImport{}, err
 	}
 	unit, err := s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{})
 	if err != nil {
-		return nil, err
+		return nil, partyworks.MemberImport{}, err
 	}
 	up, err := s.readUpload(w, r)
 	if err != nil {
-		return nil, err
+		return nil, partyworks.MemberImport{}, err
 	}
 	t, err := up.table()
 	if err != nil {
-		return nil, err
+		return nil, partyworks.MemberImport{}, err
 	}
 	sum := sha256.Sum256(append(up.Data, []byte(unit.Path)...))
+	return ms, partyworks.MemberImport{Name: up.Name, Hash: hex.EncodeToString(sum[:]), Table: t,
+		Effective: s.today(), Within: []string{unit.Path}, Scope: unit.Path}, nil
+}
+
+// runMemberImport imports and counts the import in the metrics.
+func (s *Server) runMemberImport(ctx context.Context, ms partyworks.MemberService, imp partyworks.MemberImport) (*partyworks.MemberImportResult, error) {
 	start := time.Now()
-	res, err := ms.ImportMembers(r.Context(), partyworks.MemberImport{Name: up.Name, Hash: hex.EncodeToString(sum[:]), Table: t,
-		Effective: s.today(), Within: []string{unit.Path}})
+	res, err := ms.ImportMembers(ctx, imp)
 	if res != nil {
 		s.metrics.importDuration.WithLabelValues("members").Observe(time.Since(start).Seconds())
 		s.metrics.importRows.WithLabelValues("members", "inserted").Add(float64(res.Inserted))

@@ -25,6 +25,9 @@ type Page struct {
 	Here  string
 	Flash string
 	Error string
+	// Refresh, if set, reloads the page every so many seconds (a page
+	// following work in progress, without script).
+	Refresh int
 }
 
 // T translates a message key.

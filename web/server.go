@@ -29,6 +29,10 @@ type Config struct {
 	// RequireTOTP makes administrators and staff enrol a second factor
 	// before they can do anything else.
 	RequireTOTP bool
+	// BackgroundImportRows: a members file of more rows, imported from
+	// the browser, runs in the background behind a progress page
+	// (default 20,000: one batch).
+	BackgroundImportRows int
 }
 
 // Deps are the services the server stands on.
@@ -69,6 +73,9 @@ type Server struct {
 func NewServer(log *slog.Logger, cfg Config, deps Deps) *Server {
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if cfg.BackgroundImportRows == 0 {
+		cfg.BackgroundImportRows = 20000
 	}
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 32 << 20
