@@ -364,24 +364,9 @@ func (s *Server) htmlMemberImport(w http.ResponseWriter, r *http.Request) {
 // itself every two seconds while the import runs (no script needed), then
 // shows what the import did and its row errors.
 func (s *Server) htmlMemberImportJob(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.members()
+	unit, job, err := s.importJob(r)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	unit, err := s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("job"), 10, 64)
-	var job *partyworks.MemberImportJob
-	if err == nil {
-		job, err = ms.FindImportJob(r.Context(), id)
-	}
-	if err != nil || job.Scope != unit.Path {
-		// Another subtree's import is not this page's to show.
-		s.fail(w, r, partyworks.Errorf(partyworks.ENOTFOUND, "no such import here"))
 		return
 	}
 	p := &memberImportPage{Page: s.page(r, "members.import"), Unit: unit, Job: job}
@@ -395,6 +380,37 @@ func (s *Server) htmlMemberImportJob(w http.ResponseWriter, r *http.Request) {
 		p.Error = job.Failure
 	}
 	s.render(w, r, http.StatusOK, "member_import.html", p)
+}
+
+// importJob is the route's import ({job}) with the route's unit, if the
+// import was started on that unit (another subtree's is not found here).
+func (s *Server) importJob(r *http.Request) (*partyworks.Unit, *partyworks.MemberImportJob, error) {
+	ms, err := s.members()
+	if err != nil {
+		return nil, nil, err
+	}
+	unit, err := s.Units.FindUnitByID(r.Context(), pathID(r), partyworks.Date{})
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("job"), 10, 64)
+	var job *partyworks.MemberImportJob
+	if err == nil {
+		job, err = ms.FindImportJob(r.Context(), id)
+	}
+	if err != nil || job.Scope != unit.Path {
+		return nil, nil, partyworks.Errorf(partyworks.ENOTFOUND, "no such import here")
+	}
+	return unit, job, nil
+}
+
+func (s *Server) apiMemberImportJob(w http.ResponseWriter, r *http.Request) {
+	_, job, err := s.importJob(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, job)
 }
 
 type memberPage struct {

@@ -452,6 +452,11 @@ func TestMemberImportInBackground(t *testing.T) {
 	if strings.Contains(body, "http-equiv") || !strings.Contains(body, "database is locked") || !strings.Contains(body, "20.000") {
 		t.Errorf("a failed import's page:\n%s", body)
 	}
+	// The same through the API.
+	if res, body := h.api("GET", fmt.Sprintf("/api/v1/units/%d/members/import/%d", h.ids["193"], running), "staff", "", ""); res.StatusCode != 200 ||
+		!strings.Contains(body, `"done":20000`) || !strings.Contains(body, `"status":"running"`) {
+		t.Errorf("a running import through the API: %d %s", res.StatusCode, body)
+	}
 	// Another subtree's staff, on their own unit's address: not theirs.
 	if res, _ := h.page("GET", fmt.Sprintf("/units/%d/members/import/%d", h.ids["207"], jobID), other, nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the import seen from another subtree: %d", res.StatusCode)

@@ -144,6 +144,7 @@ func (s *Server) memberRoutes() []*Route {
 		{"GET", "/api/v1/members/stats", read, wholeTree, "Member statistics of the whole country on a day, with each province's total", s.apiCountryStats},
 		{"POST", "/api/v1/units/{id}/members", write, pathUnit, "Add a member record", s.apiMemberCreate},
 		{"POST", "/api/v1/units/{id}/members/import", imp, pathUnit, "Import members (CSV or XLSX body)", s.apiMemberImport},
+		{"GET", "/api/v1/units/{id}/members/import/{job}", imp, pathUnit, "A members import's progress and result (rows done, inserted, row errors, status)", s.apiMemberImportJob},
 		{"GET", "/api/v1/members/{mid}", read, memberScope, "A member's record and steps", s.apiMember},
 		{"POST", "/api/v1/members/{mid}/steps", write, memberScope, "Record a lifecycle step", s.apiMemberStep},
 		{"POST", "/api/v1/members/{mid}", write, memberScope, "Correct a member's record; send its version (a stale one is refused)", s.apiMemberUpdate},
