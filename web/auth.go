@@ -221,8 +221,7 @@ func (s *Server) unitTarget(r *http.Request, id int64) (target, error) {
 }
 
 // unitTargetAt resolves a unit to its paths as it stood on a given day and
-// as it stands last. A version still in force is the last one: the second
-// lookup is skipped.
+// as it stands last, both read in one query (a zero day is today).
 func (s *Server) unitTargetAt(r *http.Request, id int64, at partyworks.Date) (target, error) {
 	if at.IsZero() {
 		at = s.today()
