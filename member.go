@@ -220,6 +220,7 @@ type MemberImportJob struct {
 	Report   []RowError `json:"report"` // the first MaxImportReport row errors
 	Status   string     `json:"status"` // running, done or failed
 	Failure  string     `json:"failure,omitempty"`
+	Updated  time.Time  `json:"updated_at"` // the last batch committed (or the end)
 }
 
 // MaxImportReport is how many row errors a job keeps.

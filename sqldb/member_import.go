@@ -140,14 +140,15 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 // FindImportJob returns an import's record.
 func (s *MemberService) FindImportJob(ctx context.Context, id int64) (*partyworks.MemberImportJob, error) {
 	j := &partyworks.MemberImportJob{}
-	var report string
-	err := s.db.queryRow(ctx, `SELECT id, name, scope, rows, done, inserted, existing, errors, report, status, failure
-		FROM member_import_jobs WHERE id = ?`, id).Scan(&j.ID, &j.Name, &j.Scope, &j.Rows, &j.Done, &j.Inserted, &j.Existing, &j.Errors, &report, &j.Status, &j.Failure)
+	var report, updated string
+	err := s.db.queryRow(ctx, `SELECT id, name, scope, rows, done, inserted, existing, errors, report, status, failure, updated_at
+		FROM member_import_jobs WHERE id = ?`, id).Scan(&j.ID, &j.Name, &j.Scope, &j.Rows, &j.Done, &j.Inserted, &j.Existing, &j.Errors, &report, &j.Status, &j.Failure, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, partyworks.Errorf(partyworks.ENOTFOUND, "import %d does not exist", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("import %d: %w", id, err)
 	}
+	j.Updated = parseTime(updated)
 	if report != "" {
 		if err := json.Unmarshal([]byte(report), &j.Report); err != nil {
 			return nil, fmt.Errorf("import %d: its report: %w", id, err)

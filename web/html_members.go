@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"partyworks"
 )
@@ -278,8 +279,9 @@ type memberImportPage struct {
 	Result *partyworks.MemberImportResult
 	// Job is a background import followed on its progress page.
 	Job *partyworks.MemberImportJob
-	// Refresh reloads a page every so many seconds (a running import).
-	Refresh int
+	// Stalled: a running import has not moved for two minutes (its
+	// server stopped: the same file uploaded again goes on from there).
+	Stalled bool
 }
 
 // Percent is how far the job has got, 0–100.
@@ -374,6 +376,7 @@ func (s *Server) htmlMemberImportJob(w http.ResponseWriter, r *http.Request) {
 	switch job.Status {
 	case "running":
 		p.Refresh = 2
+		p.Stalled = time.Since(job.Updated) > 2*time.Minute
 	case "done":
 		p.Result = &partyworks.MemberImportResult{JobID: job.ID, Rows: job.Rows, Inserted: job.Inserted, Existing: job.Existing, Errors: job.Report}
 	case "failed":
