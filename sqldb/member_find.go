@@ -316,10 +316,16 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	if current && fq == "" && !s.db.Postgres() {
 		// The page's ids first, then their records: SQLite would carry
 		// every candidate's whole record through the sort.
-		query = `SELECT ` + memberCols + `, m.unit_id, m.status, v.name FROM members m JOIN unit_versions v ON v.unit_id = m.unit_id
-			WHERE m.id IN (SELECT m.id` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit) + `) AND v.valid_from <= ? AND ? < v.valid_to
+		// Their units are named afterwards, once each (a page is mostly
+		// one cell's).
+		query = `SELECT ` + memberCols + `, m.unit_id, m.status, '' FROM members m
+			WHERE m.id IN (SELECT m.id` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit) + `)
 			ORDER BY m.sort_key, m.id`
-		pargs = append(pargs, d, d)
+		out, _, err := s.memberPage(ctx, query, pargs)
+		if err == nil {
+			err = s.nameUnits(ctx, out, d)
+		}
+		return out, total, err
 	}
 	out, keys, err := s.memberPage(ctx, query, pargs)
 	if err != nil || fullFrom == "" {
@@ -400,6 +406,39 @@ func (s *MemberService) namePage(ctx context.Context, query string, args []any, 
 // memberPage runs a page query of FindMembers (the member's columns, its
 // unit and status, the unit's name) and returns the members with their
 // sort keys.
+// nameUnits sets each member's UnitName: their unit's name on day d.
+func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string) error {
+	names := map[int64]string{}
+	args := []any{d, d}
+	for _, m := range ms {
+		if _, ok := names[m.UnitID]; !ok {
+			names[m.UnitID] = ""
+			args = append(args, m.UnitID)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	rows, err := s.db.query(ctx, `SELECT unit_id, name FROM unit_versions WHERE valid_from <= ? AND ? < valid_to AND unit_id IN (`+
+		strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("find members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+	}
+	for _, m := range ms {
+		m.UnitName = names[m.UnitID]
+	}
+	return rows.Err()
+}
+
 func (s *MemberService) memberPage(ctx context.Context, query string, args []any) ([]*partyworks.Member, []string, error) {
 	rows, err := s.db.query(ctx, query, args...)
 	if err != nil {
