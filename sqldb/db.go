@@ -328,6 +328,12 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
+// queryFn is db.query bound to ctx, for helpers that take a query
+// function (queryIn, memberPeriods).
+func (db *DB) queryFn(ctx context.Context) func(q string, args ...any) (*sql.Rows, error) {
+	return func(q string, args ...any) (*sql.Rows, error) { return db.query(ctx, q, args...) }
+}
+
 // collect scans every row with scan and closes the rows.
 func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
@@ -340,6 +346,27 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// marks is n placeholders, "?, ?, …", for an IN list.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// queryIn runs q, whose "IN ({ids})" takes ids, 500 ids a query (well
+// under SQLite's limit of variables), with args after the ids, and scans
+// every row with scan.
+func queryIn(query func(q string, args ...any) (*sql.Rows, error), q string, ids, args []any, scan func(scanner) error) error {
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 500)]
+		ids = ids[len(part):]
+		rows, err := query(strings.Replace(q, "{ids}", marks(len(part)), 1), append(append([]any{}, part...), args...)...)
+		if err != nil {
+			return err
+		}
+		if _, err := collect(rows, func(s scanner) (struct{}, error) { return struct{}{}, scan(s) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // update runs fn in a write transaction and commits it if fn succeeds.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"partyworks"
 )
@@ -90,7 +89,7 @@ func (s *TaskService) FindDirectives(ctx context.Context, unitID int64) ([]*part
 	}
 	today := fmtDate(partyworks.Today(s.db.Now()))
 	ids := pathIDs(u.Path)
-	ph := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	ph := marks(len(ids))
 	args := make([]any, 0, len(ids)+4)
 	for _, id := range ids {
 		args = append(args, id)
@@ -144,28 +143,16 @@ func (s *TaskService) unitNames(ctx context.Context, ids []int64) (map[int64]uni
 			args = append(args, id)
 		}
 	}
-	for len(args) > 0 {
-		n := min(len(args), 500)
-		batch := args[:n]
-		args = args[n:]
-		rows, err := s.db.query(ctx, `SELECT unit_id, name, path FROM unit_versions WHERE unit_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")+`) ORDER BY unit_id, valid_from`, batch...)
-		if err != nil {
-			return out, fmt.Errorf("unit names: %w", err)
-		}
-		for rows.Next() {
+	err := queryIn(s.db.queryFn(ctx), `SELECT unit_id, name, path FROM unit_versions WHERE unit_id IN ({ids}) ORDER BY unit_id, valid_from`, args, nil,
+		func(sc scanner) error {
 			var id int64
 			var u unitName
-			if err := rows.Scan(&id, &u.name, &u.path); err != nil {
-				rows.Close()
-				return out, err
-			}
+			err := sc.Scan(&id, &u.name, &u.path)
 			out[id] = u // the latest version comes last
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return out, err
-		}
+			return err
+		})
+	if err != nil {
+		return out, fmt.Errorf("unit names: %w", err)
 	}
 	return out, nil
 }

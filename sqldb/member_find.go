@@ -293,7 +293,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		if len(ids) == 0 {
 			return nil, total, nil
 		}
-		from += " AND m.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		from += " AND m.id IN (" + marks(len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -409,34 +409,28 @@ func (s *MemberService) namePage(ctx context.Context, query string, args []any, 
 // nameUnits sets each member's UnitName: their unit's name on day d.
 func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string) error {
 	names := map[int64]string{}
-	args := []any{d, d}
+	var ids []any
 	for _, m := range ms {
 		if _, ok := names[m.UnitID]; !ok {
 			names[m.UnitID] = ""
-			args = append(args, m.UnitID)
+			ids = append(ids, m.UnitID)
 		}
 	}
-	if len(names) == 0 {
-		return nil
-	}
-	rows, err := s.db.query(ctx, `SELECT unit_id, name FROM unit_versions WHERE valid_from <= ? AND ? < valid_to AND unit_id IN (`+
-		strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")+`)`, args...)
+	err := queryIn(s.db.queryFn(ctx), `SELECT unit_id, name FROM unit_versions WHERE unit_id IN ({ids}) AND valid_from <= ? AND ? < valid_to`,
+		ids, []any{d, d}, func(sc scanner) error {
+			var id int64
+			var name string
+			err := sc.Scan(&id, &name)
+			names[id] = name
+			return err
+		})
 	if err != nil {
 		return fmt.Errorf("find members: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return err
-		}
-		names[id] = name
 	}
 	for _, m := range ms {
 		m.UnitName = names[m.UnitID]
 	}
-	return rows.Err()
+	return nil
 }
 
 func (s *MemberService) memberPage(ctx context.Context, query string, args []any) ([]*partyworks.Member, []string, error) {

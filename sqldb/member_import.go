@@ -338,7 +338,7 @@ func (tx *Tx) importCopy(rows [][]any, staged *bool) (map[string]bool, error) {
 func importSQL(n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO members (" + importCols + ") VALUES ")
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", importColN), ", ") + ")"
+	row := "(" + marks(importColN) + ")"
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")

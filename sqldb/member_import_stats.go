@@ -201,28 +201,16 @@ func (b *statBuf) loadSegments(tx *Tx, ids []int64) error {
 			missing = append(missing, id)
 		}
 	}
-	for start := 0; start < len(missing); start += 500 {
-		part := missing[start:min(start+500, len(missing))]
-		rows, err := tx.Query(`SELECT unit_id, path, valid_from, valid_to FROM unit_versions WHERE unit_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`) ORDER BY unit_id, valid_from`, part...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+	return queryIn(tx.Query, `SELECT unit_id, path, valid_from, valid_to FROM unit_versions WHERE unit_id IN ({ids}) ORDER BY unit_id, valid_from`,
+		missing, nil, func(sc scanner) error {
 			var s segment
 			var id int64
 			var path string
-			if err := rows.Scan(&id, &path, &s.from, &s.to); err != nil {
-				rows.Close()
+			if err := sc.Scan(&id, &path, &s.from, &s.to); err != nil {
 				return err
 			}
 			s.ids = pathIDs(path)
 			b.segs[id] = append(b.segs[id], s)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
+			return nil
+		})
 }

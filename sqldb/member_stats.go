@@ -109,28 +109,13 @@ func (b *statBuf) loadKinds(tx *Tx, ids []int64) error {
 			missing = append(missing, id)
 		}
 	}
-	for start := 0; start < len(missing); start += 500 {
-		part := missing[start:min(start+500, len(missing))]
-		rows, err := tx.Query(`SELECT unit_id, kind FROM unit_versions WHERE unit_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)
-		ORDER BY valid_from`, part...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var k partyworks.UnitKind
-			if err := rows.Scan(&id, &k); err != nil {
-				rows.Close()
-				return err
-			}
-			b.kinds[id] = directKind(k) // the latest version's kind wins
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return queryIn(tx.Query, `SELECT unit_id, kind FROM unit_versions WHERE unit_id IN ({ids}) ORDER BY valid_from`, missing, nil, func(s scanner) error {
+		var id int64
+		var k partyworks.UnitKind
+		err := s.Scan(&id, &k)
+		b.kinds[id] = directKind(k) // the latest version's kind wins
+		return err
+	})
 }
 
 // segment is a stretch of days over which a unit had the same ancestors.
@@ -479,7 +464,7 @@ func memberPeriods(query func(q string, args ...any) (*sql.Rows, error), units [
 	if len(units) == 0 {
 		return nil
 	}
-	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(units)), ", ") + ")"
+	in := "(" + marks(len(units)) + ")"
 	const cols = `m.sex, m.ethnicity, m.religion, m.education, m.professional, m.theory, m.birth_date, m.admitted`
 	cur := `SELECT m.status, ` + cols + `, m.since, '9999-12-31' FROM members m WHERE m.unit_id IN ` + in
 	hist := `SELECT h.status, ` + cols + `, h.valid_from, h.valid_to FROM member_history h JOIN members m ON m.id = h.member_id WHERE h.unit_id IN ` + in
@@ -525,7 +510,7 @@ func memberPeriods(query func(q string, args ...any) (*sql.Rows, error), units [
 // from its members' records.
 func (s *MemberService) directStats(ctx context.Context, path, d string, st *partyworks.MemberStats) error {
 	lo, hi := subtreeRange(path)
-	query := func(q string, args ...any) (*sql.Rows, error) { return s.db.query(ctx, q, args...) }
+	query := s.db.queryFn(ctx)
 	rows, err := query(`SELECT unit_id FROM unit_versions WHERE path >= ? AND path < ? AND valid_from <= ? AND ? < valid_to`, lo, hi, d, d)
 	if err != nil {
 		return err

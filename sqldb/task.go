@@ -192,7 +192,7 @@ func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 	args := []any{a.DirectiveID, parent, a.AssignerID, a.Title, a.Detail, fmtDate(a.Start), fmtDate(a.Deadline), a.Weight, a.Milestones, fmtTime(tx.now), at, at, lo, hi}
 	what := map[string]any{"directive": a.DirectiveID, "parent": a.Parent, "title": a.Title, "deadline": fmtDate(a.Deadline), "at": at}
 	if len(a.Units) > 0 {
-		insert += ` AND v.unit_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(a.Units)), ", ") + `)`
+		insert += ` AND v.unit_id IN (` + marks(len(a.Units)) + `)`
 		seen := map[int64]bool{}
 		for _, id := range a.Units {
 			if seen[id] {

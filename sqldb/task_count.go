@@ -123,7 +123,7 @@ func (c *taskCounter) ids(sign int64, ids []int64) error {
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		if err := c.where(sign, `id IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...); err != nil {
+		if err := c.where(sign, `id IN (`+marks(n)+`)`, args...); err != nil {
 			return err
 		}
 		ids = ids[n:]

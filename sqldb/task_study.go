@@ -158,7 +158,7 @@ func (s *TaskService) Coverage(ctx context.Context, campaignID, unitID int64) (*
 	}
 	today := fmtDate(partyworks.Today(s.db.Now()))
 	lo, hi := subtreeRange(u.Path)
-	ph := strings.TrimSuffix(strings.Repeat("?, ", len(c.Kinds)), ", ")
+	ph := marks(len(c.Kinds))
 	args := []any{today, today, lo, hi}
 	for _, k := range c.Kinds {
 		args = append(args, string(k))
@@ -183,7 +183,7 @@ func (s *TaskService) Coverage(ctx context.Context, campaignID, unitID int64) (*
 	for _, st := range members {
 		margs = append(margs, string(st))
 	}
-	mph := strings.TrimSuffix(strings.Repeat("?, ", len(members)), ", ")
+	mph := marks(len(members))
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM members m JOIN unit_versions v ON v.unit_id = m.unit_id
 		WHERE v.valid_from <= ? AND v.valid_to > ? AND v.path >= ? AND v.path < ? AND m.status IN (`+mph+`)`, margs...).Scan(&cov.Members); err != nil {
 		return nil, nil, fmt.Errorf("coverage by members: %w", err)
