@@ -233,10 +233,7 @@ func (s *Server) apiMemberPhoto(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, partyworks.FieldErrorf("photo", "the photo could not be read"))
 		return
 	}
-	ct, err := photoType(data)
-	if err == nil {
-		err = ms.SetPhoto(r.Context(), memberID(r), ct, data)
-	}
+	ct, err := setPhoto(r, ms, data)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -536,6 +536,13 @@ func (s *Server) htmlMemberStep(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = s.recordStep(r, memberID(r), in, r.PostForm.Get("on_behalf") != "")
 	}
+	s.memberFormDone(w, r, err)
+}
+
+// memberFormDone ends a form posted from a member's page: back to the page
+// on success; the page again with the form as typed and the reason when
+// the input is refused (422); the error page otherwise.
+func (s *Server) memberFormDone(w http.ResponseWriter, r *http.Request, err error) {
 	if err != nil {
 		if c := partyworks.ErrorCode(err); c == partyworks.EINVALID || c == partyworks.ECONFLICT {
 			p, perr := s.memberPage(r, memberID(r))
@@ -748,21 +755,7 @@ func (s *Server) htmlMemberAccount(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, partyworks.Errorf(partyworks.EINVALID, "the form could not be read"))
 		return
 	}
-	if err := s.linkAccount(r, memberID(r), r.PostForm.Get("username")); err != nil {
-		if c := partyworks.ErrorCode(err); c == partyworks.EINVALID || c == partyworks.ECONFLICT {
-			p, perr := s.memberPage(r, memberID(r))
-			if perr != nil {
-				s.fail(w, r, perr)
-				return
-			}
-			p.Error, p.Form = partyworks.ErrorMessage(err), r.PostForm
-			s.render(w, r, http.StatusUnprocessableEntity, "member.html", p)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
+	s.memberFormDone(w, r, s.linkAccount(r, memberID(r), r.PostForm.Get("username")))
 }
 
 func (s *Server) htmlMemberPhotoUpload(w http.ResponseWriter, r *http.Request) {
@@ -783,13 +776,19 @@ func (s *Server) htmlMemberPhotoUpload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, partyworks.FieldErrorf("photo", "the photo could not be read"))
 		return
 	}
-	ct, err := photoType(data)
-	if err == nil {
-		err = ms.SetPhoto(r.Context(), memberID(r), ct, data)
-	}
-	if err != nil {
+	if _, err := setPhoto(r, ms, data); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/members/%d", memberID(r)), http.StatusSeeOther)
+}
+
+// setPhoto keeps data as the route's member's photo once its content is
+// known to be a JPEG or PNG image, and returns its type.
+func setPhoto(r *http.Request, ms partyworks.MemberService, data []byte) (string, error) {
+	ct, err := photoType(data)
+	if err != nil {
+		return "", err
+	}
+	return ct, ms.SetPhoto(r.Context(), memberID(r), ct, data)
 }
