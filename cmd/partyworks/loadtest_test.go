@@ -1,9 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -146,25 +143,5 @@ func TestLoadtestBaseline(t *testing.T) {
 // server (skipping without one, failing under CI), dropped at the end.
 func loadtestSchema(t *testing.T) string {
 	t.Helper()
-	base := sqldbtest.PostgresURL(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "lt_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("postgres: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	return sqldbtest.WithSearchPath(sqldbtest.PostgresURL(t), sqldbtest.Schema(t, "lt_"))
 }

@@ -2,11 +2,8 @@ package sqldbtest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -38,25 +35,9 @@ func PostgresReplica(tb testing.TB, opts sqldb.Options) *sqldb.DB {
 	if opts.Replica == "" {
 		opts.Replica = ReplicaURL(tb)
 	}
-	admin, err := sql.Open("pgx", url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "r_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("postgres: %v", err)
-	}
-	tb.Cleanup(func() {
-		if a, err := sql.Open("pgx", url); err == nil {
-			a.Exec("DROP SCHEMA " + schema + " CASCADE")
-			a.Close()
-		}
-	})
-	opts.Replica = withSearchPath(opts.Replica, schema)
-	db, err := sqldb.OpenWith(context.Background(), withSearchPath(url, schema), opts)
+	schema := Schema(tb, "r_")
+	opts.Replica = WithSearchPath(opts.Replica, schema)
+	db, err := sqldb.OpenWith(context.Background(), WithSearchPath(url, schema), opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -69,14 +50,6 @@ func PostgresReplica(tb testing.TB, opts sqldb.Options) *sqldb.DB {
 		}
 	}
 	return db
-}
-
-func withSearchPath(url, schema string) string {
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
 }
 
 // PauseReplica pauses the test replica's replay, so that a test can see a

@@ -43,9 +43,10 @@ func PostgresURL(tb testing.TB) string {
 	return url
 }
 
-// Postgres opens a new, empty schema on the test server and drops it when
-// the test ends.
-func Postgres(tb testing.TB) *sqldb.DB {
+// Schema creates a new, empty schema named prefix and random letters on
+// the test server (skipping without one, failing under CI) and drops it
+// when the test ends; WithSearchPath(PostgresURL(tb), schema) reaches it.
+func Schema(tb testing.TB, prefix string) string {
 	tb.Helper()
 	url := PostgresURL(tb)
 	admin, err := sql.Open("pgx", url)
@@ -55,25 +56,37 @@ func Postgres(tb testing.TB) *sqldb.DB {
 	defer admin.Close()
 	b := make([]byte, 6)
 	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
+	schema := prefix + hex.EncodeToString(b)
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
 		tb.Fatalf("postgres: %v", err)
 	}
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := sqldb.Open(context.Background(), url+sep+"search_path="+schema)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	tb.Cleanup(func() {
-		db.Close()
 		if a, err := sql.Open("pgx", url); err == nil {
 			a.Exec("DROP SCHEMA " + schema + " CASCADE")
 			a.Close()
 		}
 	})
+	return schema
+}
+
+// WithSearchPath is url reaching schema.
+func WithSearchPath(url, schema string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
+}
+
+// Postgres opens a new, empty schema on the test server and drops it when
+// the test ends.
+func Postgres(tb testing.TB) *sqldb.DB {
+	tb.Helper()
+	db, err := sqldb.Open(context.Background(), WithSearchPath(PostgresURL(tb), Schema(tb, "t_")))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() }) // before the schema's drop (cleanups run last first)
 	return db
 }
 
