@@ -85,20 +85,7 @@ func newNationalFixture(b *testing.B, dsn string) *nationalFixture {
 	f := &nationalFixture{db: db, members: sqldb.NewMemberService(db), from: mustDay("2025-07-01")}
 	today := partyworks.Today(time.Now())
 	f.days = int(today.Sub(f.from).Hours()/24) + 1
-	byKind := func(kinds ...partyworks.UnitKind) []*partyworks.Unit {
-		var out []*partyworks.Unit
-		for after := ""; ; {
-			page, _, err := units.FindUnits(ctx, partyworks.UnitFilter{At: today, Kinds: kinds, After: after, Limit: 5000})
-			if err != nil {
-				b.Fatal(err)
-			}
-			out = append(out, page...)
-			if len(page) < 5000 {
-				return out
-			}
-			after = page[len(page)-1].Code
-		}
-	}
+	byKind := func(kinds ...partyworks.UnitKind) []*partyworks.Unit { return everyUnit(b, units, today, kinds...) }
 	f.provinces = byKind(partyworks.KindProvince, partyworks.KindCity)
 	f.communes = byKind(partyworks.KindCommune, partyworks.KindWard, partyworks.KindSpecialZone)
 	f.cells = byKind(partyworks.KindCell)

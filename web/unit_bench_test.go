@@ -119,11 +119,12 @@ func newPageFixture(b *testing.B, db *sqldb.DB) *pageFixture {
 	return f
 }
 
-func everyUnit(b *testing.B, units *sqldb.UnitService, at partyworks.Date) []*partyworks.Unit {
+// everyUnit lists the units standing on day at (of the kinds, if any).
+func everyUnit(b *testing.B, units *sqldb.UnitService, at partyworks.Date, kinds ...partyworks.UnitKind) []*partyworks.Unit {
 	var out []*partyworks.Unit
 	after := ""
 	for {
-		page, _, err := units.FindUnits(context.Background(), partyworks.UnitFilter{At: at, After: after, Limit: 1000})
+		page, _, err := units.FindUnits(context.Background(), partyworks.UnitFilter{At: at, Kinds: kinds, After: after, Limit: 1000})
 		if err != nil {
 			b.Fatal(err)
 		}
