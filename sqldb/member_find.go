@@ -68,7 +68,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			return nil, 0, err
 		}
 	}
-	nameFirst, walk, subtreeFirst := plan.kind == planIndex, plan.kind == planWalk, plan.kind == planSubtree
+	nameFirst, walk, subtreeFirst := plan.kind == planIndex, plan.kind == planWalk || plan.kind == planSkip, plan.kind == planSubtree
 	// As of today (or later) the members table holds everyone's state:
 	// read it directly, so that the name and unit indexes serve the
 	// search. A past day needs the state then: for a name search, each
@@ -252,7 +252,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// keeps SQLite off the name indexes.)
 		where[nameTerm] = nameCond("+m")
 		lb, full := plan.from, plan.full
-		if full <= plan.fullCap {
+		if full <= plan.fullCap && plan.kind == planWalk {
 			// The members whose name from the given name starts with fq
 			// sort together, from the key of the name typed: the walk
 			// starts there, not at "A". Those whose full name starts with
@@ -267,11 +267,13 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 				where[nameTerm] = "+m.given_fold >= ? AND +m.given_fold < ?"
 				args = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
 			}
-			where = append(where, "m.sort_key >= ?")
-			args = append(args, lb)
-			if plan.upTo != "" {
-				where = append(where, "m.sort_key < ?")
-				args = append(args, plan.upTo)
+			if plan.spellings == nil {
+				where = append(where, "m.sort_key >= ?")
+				args = append(args, lb)
+				if plan.upTo != "" {
+					where = append(where, "m.sort_key < ?")
+					args = append(args, plan.upTo)
+				}
 			}
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
@@ -312,6 +314,10 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		return page + " AND (m.sort_key > ? OR m.sort_key = ? AND m.id > ?)", append(pargs, key, key, n)
 	}
 	page, pargs = after(page, pargs)
+	if plan.kind == planSkip {
+		out, err := s.skipPage(ctx, fq, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`, from, args, after, f.After, f.Limit)
+		return out, total, err
+	}
 	query := `SELECT ` + memberCols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
 	if current && fq == "" && !s.db.Postgres() {
 		// The page's ids first, then their records: SQLite would carry
@@ -327,7 +333,15 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		return out, total, err
 	}
-	out, keys, err := s.memberPage(ctx, query, pargs)
+	var out []*partyworks.Member
+	var keys []string
+	var err error
+	if walk && plan.spellings != nil && plan.full <= plan.fullCap {
+		// The given names' part, read from each spelling's place.
+		out, keys, err = s.prefixesPage(ctx, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`, from, args, after, plan.spellings, f.After, f.Limit)
+	} else {
+		out, keys, err = s.memberPage(ctx, query, pargs)
+	}
 	if err != nil || fullFrom == "" {
 		return out, total, err
 	}
@@ -472,6 +486,7 @@ const (
 	planIndex          // the name indexes: the country's matches, n, read once (the page and the total)
 	planWalk           // members_sort in sort order until the page is full: limit × T / m entries
 	planSubtree        // each unit of the subtree, then its members of that name
+	planSkip           // a walk that seeks each given name's members of that middle name (member_skip.go)
 )
 
 // namePlan is how FindMembers finds the members of a name: kind, and for
@@ -482,21 +497,24 @@ const (
 type namePlan struct {
 	kind          int
 	from, upTo    string
+	spellings     []string // a walk's given names' places: skipPrefixes of fq's first word
 	full, fullCap int
 }
 
 // namePlan chooses how to find the members whose name starts with fq, by
 // the estimated cost of each plan (costRow, costEntry, costProbe): the
 // name indexes (the country's n matches read once, for the page and the
-// total); a walk of the sort index, which for given names starts at the
-// given name's place and finds the subtree's matches among them (about
+// total); a walk of the sort index, which for given names starts at each
+// spelling's place and finds the subtree's matches among them (about
 // limit × T / sub entries for a subtree of sub of the T members), and for
 // full names, spread through the order, reads about limit × T / m entries
 // (m matches in the subtree, estimated as n × sub / T; the few full names
 // of a text that is also a given name, "Mai", are merged from the name
 // index instead); or, inside a subtree, each of its U units' members of
 // that name (2 probes a unit and m members; three passes: counting m, the
-// total, the page). n is counted on the name indexes alone, up to
+// total, the page); or, across the country, for a text of two words or
+// more whose full names are many (more than skipMin, or more than a walk
+// merges), a skip over the given names (member_skip.go). n is counted on the name indexes alone, up to
 // probeCap; m is counted before the subtree's plan is chosen unless it is
 // the cheapest by far. Across the country a name of at most BroadName
 // matches is read from the name indexes (a walk cannot say how many there
@@ -511,7 +529,8 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	const probeCap = 20000
 	walk := func(fullCap int) (namePlan, error) {
 		from, upTo, full, err := s.walkFrom(ctx, fq, fullCap)
-		return namePlan{kind: planWalk, from: from, upTo: upTo, full: full, fullCap: fullCap}, err
+		first, _, _ := strings.Cut(fq, " ")
+		return namePlan{kind: planWalk, from: from, upTo: upTo, full: full, fullCap: fullCap, spellings: skipPrefixes(first)}, err
 	}
 	switch s.plan {
 	case "index":
@@ -520,6 +539,11 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		return walk(0)
 	case "merge": // every full-name match merged
 		return walk(probeCap)
+	case "skip":
+		if skipApplies(fq) {
+			return namePlan{kind: planSkip}, nil
+		}
+		return walk(0)
 	case "subtree":
 		if f.Under != 0 {
 			return namePlan{kind: planSubtree}, nil
@@ -534,6 +558,19 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	few := s.BroadName
 	if few <= 0 {
 		few = maxCount
+	}
+	if f.Under == 0 && f.Within == nil && n > skipMin && skipApplies(fq) {
+		// Two words or more across the country, of which more than
+		// skipMin full names ("nguyen thi", "dinh thu"): reading them
+		// all costs more than seeking the first blocks' (member_skip.go).
+		var full int
+		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT `+strconv.Itoa(skipMin+1)+`) c`,
+			fq, fq+"\uffff").Scan(&full); err != nil {
+			return namePlan{}, fmt.Errorf("find members: %w", err)
+		}
+		if full > skipMin {
+			return namePlan{kind: planSkip}, nil
+		}
 	}
 	if f.Under == 0 && n <= few {
 		return namePlan{kind: planIndex}, nil
@@ -608,6 +645,11 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	}
 	if indexCost <= walkCost(m) {
 		return namePlan{kind: planIndex}, nil
+	}
+	if wp.full > fullCap && f.Under == 0 && f.Within == nil && skipApplies(fq) {
+		// Many full names of two words or more ("nguyen thi") are spread
+		// through the order in clusters: seek them (member_skip.go).
+		return namePlan{kind: planSkip}, nil
 	}
 	return wp, nil
 }

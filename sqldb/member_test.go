@@ -559,6 +559,13 @@ func TestBroadNameSearch(t *testing.T) {
 		for i, name := range []string{"Mai Văn An", "Mai Thị Mai", "Mai Hữu Bình", "Trần Thị Mai", "Lê Văn Mai", "Nguyễn Thị Mai", "Đặng Thị Mài", "Mai Thị Ngân"} {
 			f.add(t, name, []partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%02d-05-01", 60+i), cells[i%4], partyworks.StatusOfficial)
 		}
+		// Names the skip plan must find outside a given name's middle-name
+		// part: two words only ("Nguyễn Thịnh"), a middle name of two words,
+		// d and đ, u and ư, a given name that is also a family name.
+		for i, name := range []string{"Nguyễn Thịnh", "Nguyễn Thi", "Lê Thịnh", "Nguyễn Thị Thu Hà", "Nguyễn Thìn An", "Đặng Xuân Ánh", "Đặng Xuân An",
+			"Dương Xuân An", "Dương Xuân Đức", "Đặng Thị Nguyễn", "Nguyễn Thế Anh", "An Nguyễn Văn", "Lê Văn Dũng", "Trần Văn Đức", "Lê Thị Dương", "Nguyễn Văn Duy"} {
+			f.add(t, name, []partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%02d-07-01", 60+i), cells[i%4], partyworks.StatusOfficial)
+		}
 		// Some move to the township's cell on 01/01/2021: on 01/06/2020
 		// they were in the city's wards (history).
 		f.now = time.Date(2021, 1, 1, 3, 0, 0, 0, time.UTC)
@@ -616,11 +623,12 @@ func TestBroadNameSearch(t *testing.T) {
 		broad.BroadName = 3
 		broad.SmallSubtree = 1000 // every subtree is small: listed from its units
 		plans := map[string]*sqldb.MemberService{"by cost": broad}
-		for _, p := range []string{"walk", "merge", "subtree"} {
+		for _, p := range []string{"walk", "merge", "subtree", "skip"} {
 			plans[p] = sqldb.NewMemberService(db)
 			sqldb.SetNamePlan(plans[p], p)
 		}
-		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng", "", "ngan", "nguyet", "binh", "b", "mai", "mai thi", "nguye", "tran thi mai"} {
+		for _, q := range []string{"nguyen", "an", "nguyen van", "dang thi anh", "ng", "", "ngan", "nguyet", "binh", "b", "mai", "mai thi", "nguye", "tran thi mai",
+			"nguyen thi", "nguyen th", "nguyen thi thu", "dang xuan", "duong xuan", "an nguyen", "le thi", "nguyen thinh", "dang thi nguyen", "nguyen the", "du", "duc", "dung", "duo"} {
 			for _, flt := range []partyworks.MemberFilter{{Query: q}, {Query: q, Under: f.ids["193"]}, {Query: q, At: day("2020-06-01")}, {Query: q, Under: f.ids["W1"], At: day("2020-06-01")}} {
 				want := all(ref, flt)
 				var got []string
