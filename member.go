@@ -141,6 +141,10 @@ type MemberFilter struct {
 	AdmittedFrom, AdmittedTo Date
 	After                    string // keyset: the sort key and id of the last row ("key|id")
 	Limit                    int
+	// Brief reads only what a list shows: id, citizen id, name, sex,
+	// birth, ethnicity, card number, unit, status and its days, photo,
+	// version; the record's other fields are left empty.
+	Brief bool
 }
 
 // MemberStep is one recorded lifecycle step of a member.

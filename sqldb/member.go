@@ -142,6 +142,32 @@ const memberCols = `m.id, m.citizen_id, m.full_name, m.other_names, m.sex, m.bir
 	m.transfer_to, m.resolved, m.admitted, m.ceremony, m.recognized, m.readmitted, m.user_id, m.version, m.updated_at,
 	m.sort_key, (SELECT COUNT(*) FROM member_photos p WHERE p.member_id = m.id)`
 
+// memberBriefCols are a list's columns (MemberFilter.Brief), which
+// scanMemberBrief reads: a member's 40 columns cost about 5 µs a row to
+// read, most of a list's time.
+const memberBriefCols = `m.id, m.citizen_id, m.full_name, m.sex, m.birth_date, m.ethnicity, m.card_number, m.unit_id, m.status,
+	m.since, m.transfer_to, m.admitted, m.ceremony, m.version, m.updated_at, m.sort_key,
+	(SELECT COUNT(*) FROM member_photos p WHERE p.member_id = m.id)`
+
+// memberScan reads a member from a row of memberCols or memberBriefCols
+// (and any columns after them), with its sort key.
+type memberScan func(scanner) (*partyworks.Member, string, error)
+
+func scanMemberBrief(s scanner) (*partyworks.Member, string, error) {
+	m := &partyworks.Member{}
+	var birth, since, admitted, ceremony, updated, sortKey string
+	var transfer sql.NullInt64
+	var photos int64
+	err := s.Scan(&m.ID, &m.CitizenID, &m.FullName, &m.Sex, &birth, &m.Ethnicity, &m.CardNumber, &m.UnitID, &m.Status,
+		&since, &transfer, &admitted, &ceremony, &m.Version, &updated, &sortKey, &photos)
+	if err != nil {
+		return nil, "", err
+	}
+	m.BirthDate, m.Since, m.Admitted, m.Ceremony = parseDate(birth), parseDate(since), parseDate(admitted), parseDate(ceremony)
+	m.TransferTo, m.HasPhoto, m.Updated = transfer.Int64, photos > 0, parseTime(updated)
+	return m, sortKey, nil
+}
+
 func scanMember(s scanner) (*partyworks.Member, string, error) {
 	m := &partyworks.Member{}
 	var birth, youth, since, resolved, admitted, ceremony, recognized, updated, sortKey string

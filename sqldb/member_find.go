@@ -43,6 +43,10 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		f.Limit = 50
 	}
 	d := fmtDate(f.At)
+	cols, scan := memberCols, memberScan(scanMember)
+	if f.Brief {
+		cols, scan = memberBriefCols, scanMemberBrief
+	}
 	q := strings.TrimSpace(f.Query)
 	fq := ""
 	if q != "" && !isDigits(q) {
@@ -315,19 +319,19 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	}
 	page, pargs = after(page, pargs)
 	if plan.kind == planSkip {
-		out, err := s.skipPage(ctx, fq, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`, from, args, after, f.After, f.Limit)
+		out, err := s.skipPage(ctx, fq, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, f.After, f.Limit)
 		return out, total, err
 	}
-	query := `SELECT ` + memberCols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
+	query := `SELECT ` + cols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
 	if current && fq == "" && !s.db.Postgres() {
 		// The page's ids first, then their records: SQLite would carry
 		// every candidate's whole record through the sort.
 		// Their units are named afterwards, once each (a page is mostly
 		// one cell's).
-		query = `SELECT ` + memberCols + `, m.unit_id, m.status, '' FROM members m
+		query = `SELECT ` + cols + `, m.unit_id, m.status, '' FROM members m
 			WHERE m.id IN (SELECT m.id` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit) + `)
 			ORDER BY m.sort_key, m.id`
-		out, _, err := s.memberPage(ctx, query, pargs)
+		out, _, err := s.memberPage(ctx, scan, query, pargs)
 		if err == nil {
 			err = s.nameUnits(ctx, out, d)
 		}
@@ -338,9 +342,9 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	var err error
 	if walk && plan.spellings != nil && plan.full <= plan.fullCap {
 		// The given names' part, read from each spelling's place.
-		out, keys, err = s.prefixesPage(ctx, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`, from, args, after, plan.spellings, f.After, f.Limit)
+		out, keys, err = s.prefixesPage(ctx, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, plan.spellings, f.After, f.Limit)
 	} else {
-		out, keys, err = s.memberPage(ctx, query, pargs)
+		out, keys, err = s.memberPage(ctx, scan, query, pargs)
 	}
 	if err != nil || fullFrom == "" {
 		return out, total, err
@@ -348,7 +352,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// The walk's page merged with the first members, in sort order, of
 	// those whose full name starts with fq (one member may be in both).
 	fpage, fargs := after(fullFrom, fullArgs)
-	full, fkeys, err := s.memberPage(ctx, `SELECT `+memberCols+`, `+unitCol+`, `+statusCol+`, v.name`+fpage+` ORDER BY +m.sort_key, m.id LIMIT `+strconv.Itoa(f.Limit), fargs)
+	full, fkeys, err := s.memberPage(ctx, scan, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`+fpage+` ORDER BY +m.sort_key, m.id LIMIT `+strconv.Itoa(f.Limit), fargs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -447,7 +451,7 @@ func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, 
 	return nil
 }
 
-func (s *MemberService) memberPage(ctx context.Context, query string, args []any) ([]*partyworks.Member, []string, error) {
+func (s *MemberService) memberPage(ctx context.Context, scan memberScan, query string, args []any) ([]*partyworks.Member, []string, error) {
 	rows, err := s.db.query(ctx, query, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("find members: %w", err)
@@ -459,7 +463,7 @@ func (s *MemberService) memberPage(ctx context.Context, query string, args []any
 		var unit int64
 		var status partyworks.MemberStatus
 		var unitName string
-		m, key, err := scanMemberExtra(rows, &unit, &status, &unitName)
+		m, key, err := scan(extraScanner{rows, []any{&unit, &status, &unitName}})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -162,18 +162,18 @@ var noMiddle = func() string {
 	return hex.EncodeToString(c.KeyFromString(&buf, ""))
 }()
 
-// skipPage reads a skip plan's page: sel and from are the walk's query
+// skipPage reads a skip plan's page: sel (read by scan) and from are the walk's query
 // (from ends in its WHERE terms; args are theirs), page adds the cursor's
 // condition to a query's WHERE, and the cursor's key (if any) says where to
 // start.
-func (s *MemberService) skipPage(ctx context.Context, fq, sel, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
+func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
 	words := strings.Fields(fq)
 	w1, w2 := words[0], words[1]
 	mids := skipPrefixes(w2)
 	start, _, _ := strings.Cut(cursor, "|")
 	var out []*partyworks.Member
 	read := func(lo, hi string) error {
-		ms, _, err := s.rangePage(ctx, sel, from, args, page, lo, hi, limit-len(out))
+		ms, _, err := s.rangePage(ctx, sel, scan, from, args, page, lo, hi, limit-len(out))
 		out = append(out, ms...)
 		return err
 	}
@@ -247,13 +247,13 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel, from string, args
 // rangePage reads up to limit members of sel and from (a page query and
 // its WHERE terms, as skipPage takes them) whose sort key is in [lo, hi)
 // (hi "": no end), in sort order, with their sort keys.
-func (s *MemberService) rangePage(ctx context.Context, sel, from string, args []any, page func(string, []any) (string, []any), lo, hi string, limit int) ([]*partyworks.Member, []string, error) {
+func (s *MemberService) rangePage(ctx context.Context, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), lo, hi string, limit int) ([]*partyworks.Member, []string, error) {
 	q, qargs := page(from+" AND m.sort_key >= ?", append(slices.Clip(args), lo))
 	if hi != "" {
 		q += " AND m.sort_key < ?"
 		qargs = append(qargs, hi)
 	}
-	return s.memberPage(ctx, sel+q+fmt.Sprintf(" ORDER BY m.sort_key, m.id LIMIT %d", limit), qargs)
+	return s.memberPage(ctx, scan, sel+q+fmt.Sprintf(" ORDER BY m.sort_key, m.id LIMIT %d", limit), qargs)
 }
 
 // prefixesPage reads up to limit members of sel and from whose sort key
@@ -261,7 +261,7 @@ func (s *MemberService) rangePage(ctx context.Context, sel, from string, args []
 // spellings of a given name typed, skipPrefixes), in sort order, after the
 // cursor: the given names' part of a walk, without walking the given names
 // between the spellings ("dat" is Dat… and Đạt…, with Dũng and Duy between).
-func (s *MemberService) prefixesPage(ctx context.Context, sel, from string, args []any, page func(string, []any) (string, []any), prefixes []string, cursor string, limit int) ([]*partyworks.Member, []string, error) {
+func (s *MemberService) prefixesPage(ctx context.Context, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), prefixes []string, cursor string, limit int) ([]*partyworks.Member, []string, error) {
 	ckey, _, _ := strings.Cut(cursor, "|")
 	var out []*partyworks.Member
 	var keys []string
@@ -270,7 +270,7 @@ func (s *MemberService) prefixesPage(ctx context.Context, sel, from string, args
 		if hi <= ckey {
 			continue // before the cursor
 		}
-		ms, ks, err := s.rangePage(ctx, sel, from, args, page, max(lo, ckey), hi, limit-len(out))
+		ms, ks, err := s.rangePage(ctx, sel, scan, from, args, page, max(lo, ckey), hi, limit-len(out))
 		if err != nil {
 			return nil, nil, err
 		}

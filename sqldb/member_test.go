@@ -88,6 +88,22 @@ func TestMemberRecordSearchAndSort(t *testing.T) {
 		if err != nil || total != len(names) {
 			t.Fatalf("list: %d %v", total, err)
 		}
+		// A brief list reads the list's fields and leaves the record's
+		// others empty; the same members, in the same order.
+		brief, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["193"], Brief: true})
+		if err != nil || len(brief) != len(list) {
+			t.Fatalf("brief list: %d %v", len(brief), err)
+		}
+		for i, b := range brief {
+			m := list[i]
+			if b.ID != m.ID || b.Cursor != m.Cursor || b.FullName != m.FullName || b.CitizenID != m.CitizenID || b.Ethnicity != "Kinh" ||
+				b.BirthDate != m.BirthDate || b.Ceremony != m.Ceremony || b.Status != m.Status || b.UnitName != m.UnitName || b.Version != m.Version {
+				t.Errorf("brief %+v, full %+v", b, m)
+			}
+			if m.Education != "12/12" || b.Education != "" || b.Theory != "" {
+				t.Errorf("education: full %q, brief %q %q", m.Education, b.Education, b.Theory)
+			}
+		}
 		var got []string
 		for _, m := range list {
 			got = append(got, m.FullName)
@@ -636,6 +652,12 @@ func TestBroadNameSearch(t *testing.T) {
 					got = all(m, flt)
 					if !reflect.DeepEqual(got, want) {
 						t.Errorf("%q under %d on %s, %s:\n got %v\n indexed %v", q, flt.Under, partyworks.FormatDate(flt.At), p, got, want)
+					}
+					// A brief list (the list's columns only) pages the same.
+					brief := flt
+					brief.Brief = true
+					if b := all(m, brief); !reflect.DeepEqual(b, want) {
+						t.Errorf("%q under %d on %s, %s, brief:\n got %v\n indexed %v", q, flt.Under, partyworks.FormatDate(flt.At), p, b, want)
 					}
 				}
 				if q == "mai" && len(want) < 4 {

@@ -43,6 +43,10 @@ func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 {
 		f.Limit = min(n, 500)
 	}
+	// A list gives each member's summary (what the list page shows);
+	// full=true gives the whole records (addresses, notes, history…).
+	full := r.URL.Query().Get("full") == "true"
+	f.Brief = !full
 	list, total, err := ms.FindMembers(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -57,7 +61,7 @@ func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
 	if len(list) < f.Limit {
 		next = ""
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"members": out, "total": total, "total_capped": total > 10000, "total_counted": total >= 0, "next": next})
+	writeJSON(w, http.StatusOK, map[string]any{"members": out, "full": full, "total": total, "total_capped": total > 10000, "total_counted": total >= 0, "next": next})
 }
 
 func (s *Server) apiMemberStats(w http.ResponseWriter, r *http.Request) {

@@ -75,6 +75,7 @@ func (s *Server) htmlMembers(w http.ResponseWriter, r *http.Request) {
 	if len(p.Filter.Statuses) == 1 {
 		p.Status = string(p.Filter.Statuses[0])
 	}
+	p.Filter.Brief = true // the page shows names, birth days, statuses and units
 	if p.Members, p.Total, err = ms.FindMembers(r.Context(), p.Filter); err != nil {
 		s.fail(w, r, err)
 		return

@@ -56,7 +56,8 @@ func TestMembersOverHTTP(t *testing.T) {
 
 	// Staff add a record through the form; a citizen ID that contradicts the birth year is refused with the reason.
 	form := url.Values{"full_name": {"Đặng Thị Ánh"}, "citizen_id": {"022185000001"}, "birth_date": {"12/03/1985"}, "sex": {"female"},
-		"status": {"official"}, "admitted": {"01/02/2010"}, "ceremony": {"15/02/2010"}, "unit_id": {fmt.Sprint(h.ids["CB1"])}, "ethnicity": {"Tày"}}
+		"status": {"official"}, "admitted": {"01/02/2010"}, "ceremony": {"15/02/2010"}, "unit_id": {fmt.Sprint(h.ids["CB1"])}, "ethnicity": {"Tày"},
+		"hometown": {"Hạ Long"}}
 	res, body := h.page("POST", fmt.Sprintf("/units/%d/members", h.ids["193"]), staff, form)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", res.StatusCode, body)
@@ -124,6 +125,16 @@ func TestMembersOverHTTP(t *testing.T) {
 		t.Errorf("a forbidden step: %d", res.StatusCode)
 	}
 
+	// The API's list gives each member's summary; full=true the whole record.
+	_, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/members?q=dang+thi+anh", h.ids["193"]), "staff", "", "")
+	if !strings.Contains(body, `"full_name":"Đặng Thị Ánh"`) || !strings.Contains(body, `"ethnicity":"Tày"`) || !strings.Contains(body, `"official_date":"2011-02-15"`) ||
+		strings.Contains(body, "Hạ Long") || !strings.Contains(body, `"full":false`) {
+		t.Errorf("the list's summary: %s", body)
+	}
+	_, body = h.api("GET", fmt.Sprintf("/api/v1/units/%d/members?q=dang+thi+anh&full=true", h.ids["193"]), "staff", "", "")
+	if !strings.Contains(body, `"hometown":"Hạ Long"`) || !strings.Contains(body, `"full":true`) {
+		t.Errorf("the list's whole records: %s", body)
+	}
 	// Import through the API: good rows in, bad rows reported, the second run changes nothing.
 	csv := "citizen_id,full_name,sex,birth_date,unit_code,status,admitted\n" +
 		"022090000011,Lò Văn Sáng,nam,01/01/1990,CB1,official,01/01/2015\n" +

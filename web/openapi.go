@@ -40,6 +40,13 @@ func (s *Server) openAPI() map[string]any {
 				params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
 			}
 		}
+		if rt.Pattern == "/api/v1/units/{id}/members" {
+			for _, q := range []string{"q", "status", "sex", "ethnicity", "religion", "education", "professional", "theory", "birth_from", "birth_to", "admitted_from", "admitted_to", "after", "limit"} {
+				params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+			}
+			params = append(params, map[string]any{"name": "full", "in": "query", "schema": map[string]any{"type": "boolean"},
+				"description": "true: each member's whole record; by default a list gives each member's summary (names, sex, birth, ethnicity, card number, unit, status and its days, photo, version)"})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}

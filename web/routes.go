@@ -139,7 +139,7 @@ func (s *Server) memberRoutes() []*Route {
 		{"GET", "/members", read, wholeTree, "Find the members of the whole country on a day", s.htmlMembers},
 		{"GET", "/members/stats", read, wholeTree, "Member statistics of the whole country on a day, by province", s.htmlCountryStats},
 		{"GET", "/members/stats.xlsx", read, wholeTree, "Member statistics of the whole country as XLSX", s.htmlCountryStatsXLSX},
-		{"GET", "/api/v1/units/{id}/members", read, pathUnit, "Find the members of a subtree on a day", s.apiMembers},
+		{"GET", "/api/v1/units/{id}/members", read, pathUnit, "Find the members of a subtree on a day (summaries; full=true for whole records)", s.apiMembers},
 		{"GET", "/api/v1/units/{id}/members/stats", read, pathUnit, "Member statistics of a subtree on a day", s.apiMemberStats},
 		{"GET", "/api/v1/members/stats", read, wholeTree, "Member statistics of the whole country on a day, with each province's total", s.apiCountryStats},
 		{"POST", "/api/v1/units/{id}/members", write, pathUnit, "Add a member record", s.apiMemberCreate},
