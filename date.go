@@ -47,7 +47,44 @@ func FormatDate(d Date) string {
 	if d.IsZero() || !d.Before(Forever) {
 		return ""
 	}
-	return d.Format(DateLayout)
+	return ISODate(d)
+}
+
+// ISODate writes d as yyyy-mm-dd, as d.Format(DateLayout) does (the zero
+// time too), without the layout's interpretation: lists write a few dates
+// per row.
+func ISODate(d Date) string {
+	y, m, day := d.Date()
+	if y < 0 || y > 9999 {
+		return d.Format(DateLayout)
+	}
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + day/10), byte('0' + day%10)}
+	return string(b[:])
+}
+
+// ParseISODate reads yyyy-mm-dd as time.Parse(DateLayout, s) does: ok
+// false for anything else, an impossible day included (2021-02-30).
+func ParseISODate(s string) (Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		t, err := time.Parse(DateLayout, s)
+		return t, err == nil
+	}
+	n := func(i, j int) int {
+		v := 0
+		for _, c := range []byte(s[i:j]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, m, d := n(0, 4), n(5, 7), n(8, 10)
+	if y < 0 || m < 1 || m > 12 || d < 1 || d > time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), true
 }
 
 // FormatDateVN writes a date the Vietnamese way (dd/mm/yyyy).

@@ -425,10 +425,10 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-func fmtDate(d partyworks.Date) string { return d.Format(partyworks.DateLayout) }
+func fmtDate(d partyworks.Date) string { return partyworks.ISODate(d) }
 
 func parseDate(s string) partyworks.Date {
-	t, _ := time.Parse(partyworks.DateLayout, s)
+	t, _ := partyworks.ParseISODate(s)
 	return t
 }
 
