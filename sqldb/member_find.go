@@ -54,9 +54,10 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	}
 	var lo, hi string // the subtree searched, if any
 	var kind partyworks.UnitKind
+	var underName string
 	if f.Under != 0 {
 		var path string
-		err := s.db.queryRow(ctx, `SELECT path, kind FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind)
+		err := s.db.queryRow(ctx, `SELECT path, kind, name FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind, &underName)
 		if err != nil {
 			return nil, 0, nil // the unit did not stand that day: nobody
 		}
@@ -333,7 +334,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			ORDER BY m.sort_key, m.id`
 		out, _, err := s.memberPage(ctx, scan, query, pargs)
 		if err == nil {
-			err = s.nameUnits(ctx, out, d)
+			err = s.nameUnits(ctx, out, d, f.Under, underName)
 		}
 		return out, total, err
 	}
@@ -424,9 +425,10 @@ func (s *MemberService) namePage(ctx context.Context, query string, args []any, 
 // memberPage runs a page query of FindMembers (the member's columns, its
 // unit and status, the unit's name) and returns the members with their
 // sort keys.
-// nameUnits sets each member's UnitName: their unit's name on day d.
-func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string) error {
-	names := map[int64]string{}
+// nameUnits sets each member's UnitName: their unit's name on day d
+// (the unit known, named known, needs no read: a cell's list).
+func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string, known int64, named string) error {
+	names := map[int64]string{known: named}
 	var ids []any
 	for _, m := range ms {
 		if _, ok := names[m.UnitID]; !ok {
@@ -434,16 +436,18 @@ func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, 
 			ids = append(ids, m.UnitID)
 		}
 	}
-	err := queryIn(s.db.queryFn(ctx), `SELECT unit_id, name FROM unit_versions WHERE unit_id IN ({ids}) AND valid_from <= ? AND ? < valid_to`,
-		ids, []any{d, d}, func(sc scanner) error {
-			var id int64
-			var name string
-			err := sc.Scan(&id, &name)
-			names[id] = name
-			return err
-		})
-	if err != nil {
-		return fmt.Errorf("find members: %w", err)
+	if len(ids) > 0 {
+		err := queryIn(s.db.queryFn(ctx), `SELECT unit_id, name FROM unit_versions WHERE unit_id IN ({ids}) AND valid_from <= ? AND ? < valid_to`,
+			ids, []any{d, d}, func(sc scanner) error {
+				var id int64
+				var name string
+				err := sc.Scan(&id, &name)
+				names[id] = name
+				return err
+			})
+		if err != nil {
+			return fmt.Errorf("find members: %w", err)
+		}
 	}
 	for _, m := range ms {
 		m.UnitName = names[m.UnitID]

@@ -88,6 +88,14 @@ func TestMemberRecordSearchAndSort(t *testing.T) {
 		if err != nil || total != len(names) {
 			t.Fatalf("list: %d %v", total, err)
 		}
+		// A cell's list names the cell (without reading it again).
+		cell, err := f.units.FindUnitByID(ctx, f.ids["C1"], partyworks.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inCell, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["C1"], Brief: true}); err != nil || len(inCell) == 0 || inCell[0].UnitName != cell.Name || cell.Name == "" {
+			t.Errorf("a cell's list: %v %v, want the unit named %q", inCell, err, cell.Name)
+		}
 		// A brief list reads the list's fields and leaves the record's
 		// others empty; the same members, in the same order.
 		brief, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["193"], Brief: true})
