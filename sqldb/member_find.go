@@ -422,9 +422,6 @@ func (s *MemberService) namePage(ctx context.Context, query string, args []any, 
 	return ids, n, nil
 }
 
-// memberPage runs a page query of FindMembers (the member's columns, its
-// unit and status, the unit's name) and returns the members with their
-// sort keys.
 // nameUnits sets each member's UnitName: their unit's name on day d
 // (the unit known, named known, needs no read: a cell's list).
 func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string, known int64, named string) error {
@@ -455,6 +452,9 @@ func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, 
 	return nil
 }
 
+// memberPage runs a page query of FindMembers (the member's columns read
+// by scan, its unit and status, the unit's name) and returns the members
+// with their sort keys.
 func (s *MemberService) memberPage(ctx context.Context, scan memberScan, query string, args []any) ([]*partyworks.Member, []string, error) {
 	rows, err := s.db.query(ctx, query, args...)
 	if err != nil {

@@ -96,6 +96,18 @@ func TestMemberRecordSearchAndSort(t *testing.T) {
 		if inCell, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["C1"], Brief: true}); err != nil || len(inCell) == 0 || inCell[0].UnitName != cell.Name || cell.Name == "" {
 			t.Errorf("a cell's list: %v %v, want the unit named %q", inCell, err, cell.Name)
 		}
+		// Its total is counted with its first page, and on a later page
+		// alone: both the whole cell's; so is a filtered list's.
+		first, n1, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["C1"], Limit: 3})
+		if err != nil || len(first) != 3 || n1 != len(names) {
+			t.Errorf("a cell's first page: %d of %d, %v; want 3 of %d", len(first), n1, err, len(names))
+		}
+		if _, n2, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["C1"], Limit: 3, After: first[2].Cursor}); err != nil || n2 != len(names) {
+			t.Errorf("a cell's second page: total %d, %v; want %d", n2, err, len(names))
+		}
+		if women, n, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["193"], Sex: partyworks.Female, Limit: 2}); err != nil || len(women) != 2 || n != len(names)/2 {
+			t.Errorf("women: %d of %d, %v; want 2 of %d", len(women), n, err, len(names)/2)
+		}
 		// A brief list reads the list's fields and leaves the record's
 		// others empty; the same members, in the same order.
 		brief, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["193"], Brief: true})
