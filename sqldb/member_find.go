@@ -288,10 +288,12 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 	} else if counted >= 0 {
 		total = min(counted, maxCount+1)
-	} else if nameFirst && !s.db.Postgres() {
-		// SQLite, the name's matches found by the name indexes: read
-		// once (id and sort key), counted, and the page's ids picked
-		// here; then only the page's records are read.
+	} else if (nameFirst || subtreeFirst) && !s.db.Postgres() {
+		// SQLite, the name's matches found by the name indexes or the
+		// subtree's units (at most smallSubtree): read once (id and sort
+		// key), counted, and the page's ids picked here; then only the
+		// page's records are read (a count and a sorted page were two
+		// passes over the same matches).
 		ids, n, err := s.namePage(ctx, `SELECT m.id, m.sort_key`+from, args, f.After, f.Limit)
 		if err != nil {
 			return nil, 0, err

@@ -667,8 +667,14 @@ func TestBroadNameSearch(t *testing.T) {
 			"nguyen thi", "nguyen th", "nguyen thi thu", "dang xuan", "duong xuan", "an nguyen", "le thi", "nguyen thinh", "dang thi nguyen", "nguyen the", "du", "duc", "dung", "duo"} {
 			for _, flt := range []partyworks.MemberFilter{{Query: q}, {Query: q, Under: f.ids["193"]}, {Query: q, At: day("2020-06-01")}, {Query: q, Under: f.ids["W1"], At: day("2020-06-01")}} {
 				want := all(ref, flt)
+				// Where a plan counts the list exactly (not −1, not "more
+				// than 10,000"), it counts what the name indexes count.
+				_, wantTotal, _ := ref.FindMembers(ctx, flt)
 				var got []string
 				for p, m := range plans {
+					if _, total, err := m.FindMembers(ctx, flt); err != nil || total >= 0 && total <= 10000 && total != wantTotal {
+						t.Errorf("%q under %d on %s, %s: total %d, %v; indexed %d", q, flt.Under, partyworks.FormatDate(flt.At), p, total, err, wantTotal)
+					}
 					got = all(m, flt)
 					if !reflect.DeepEqual(got, want) {
 						t.Errorf("%q under %d on %s, %s:\n got %v\n indexed %v", q, flt.Under, partyworks.FormatDate(flt.At), p, got, want)
