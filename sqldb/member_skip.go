@@ -24,9 +24,10 @@ import (
 // middle name starts with "thi" sort together too. A walk for "nguyen
 // thi" reads every member of given name An before Nguyễn Thị An (~260,000
 // index entries nationally, 100 ms); the skip plan seeks each given name's
-// block in turn and reads only its part whose middle name starts with the
-// second word typed ("Thị", "Thìn", "Thị Thu"), keeping those whose whole
-// name matches. Besides that part, a block can hold matches of two more
+// block in turn, inside it each middle name that starts with the second
+// word typed ("Thị", "Thìn", "Thị Thu"), and inside that reads only the
+// members whose family name is a spelling of the first word, keeping those
+// whose whole name matches. Besides that part, a block can hold matches of two more
 // kinds, read whole or in part when they can: a given name equal to the
 // first word ("an nguyen" finds An Nguyễn Văn: the whole block), and two-word
 // names whose given name starts with the second word ("Nguyễn Thịnh": the
@@ -35,7 +36,9 @@ import (
 // The middle name's part is found from the collation's primary weights of
 // the second word: a folded word ("duc") stands for every spelling whose
 // letters differ at the primary level (d/đ, u/ư: "duc", "dưc", "đuc",
-// "đưc"), one range each; tones and case differ only at later levels.
+// "đưc"), one range each; tones and case differ only at later levels. A
+// letter that folds to two ("æ" to "ae") has no such range: a name with
+// one is found by the other plans, not this one (none in Vietnamese names).
 
 // skipBlocks bounds the blocks a skip plan seeks before walking on from
 // where it is (a rare name and a broad filter would otherwise seek every
