@@ -283,8 +283,11 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
 		from = fromSrc()
-		if f.Under == 0 && f.Within == nil {
-			total = maxCount + 1 // more than maxCount across the country: namePlan counted them
+		if f.Under == 0 && f.Within == nil && plan.broad && !fieldFiltered(f) {
+			// More than maxCount across the country: namePlan counted
+			// them. With other filters, or fewer, the walk does not
+			// count (unless its first page says all: see short).
+			total = maxCount + 1
 		}
 	} else if counted >= 0 {
 		total = min(counted, maxCount+1)
@@ -321,9 +324,17 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		return page + " AND (m.sort_key > ? OR m.sort_key = ? AND m.id > ?)", append(pargs, key, key, n)
 	}
 	page, pargs = after(page, pargs)
+	// short is a walk's total: a first page that is not full holds every
+	// match.
+	short := func(n int) int {
+		if walk && f.After == "" && n < f.Limit {
+			return n
+		}
+		return total
+	}
 	if plan.kind == planSkip {
 		out, err := s.skipPage(ctx, fq, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, f.After, f.Limit)
-		return out, total, err
+		return out, short(len(out)), err
 	}
 	query := `SELECT ` + cols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
 	if current && fq == "" && !s.db.Postgres() {
@@ -350,7 +361,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		out, keys, err = s.memberPage(ctx, scan, query, pargs)
 	}
 	if err != nil || fullFrom == "" {
-		return out, total, err
+		return out, short(len(out)), err
 	}
 	// The walk's page merged with the first members, in sort order, of
 	// those whose full name starts with fq (one member may be in both).
@@ -373,7 +384,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			i, j = i+1, j+1
 		}
 	}
-	return merged, total, nil
+	return merged, short(len(merged)), nil
 }
 
 // namePage runs query (a member's id and sort key, for every match) and
@@ -506,6 +517,7 @@ const (
 // page instead of walked to (fullCap).
 type namePlan struct {
 	kind          int
+	broad         bool // more than maxCount members (of any day, unit or field) have that name: counted
 	from, upTo    string
 	spellings     []string // a walk's given names' places: skipPrefixes of fq's first word
 	full, fullCap int
@@ -529,7 +541,7 @@ type namePlan struct {
 // the cheapest by far. Across the country a name of at most BroadName
 // matches is read from the name indexes (a walk cannot say how many there
 // are). PostgreSQL's planner makes this choice itself.
-func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d, lo, hi string) (namePlan, error) {
+func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d, lo, hi string) (plan namePlan, err error) {
 	if s.db.Postgres() {
 		if len(fq) >= 4 {
 			return namePlan{kind: planIndex}, nil
@@ -569,6 +581,7 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	if few <= 0 {
 		few = maxCount
 	}
+	defer func() { plan.broad = n > maxCount }()
 	if f.Under == 0 && f.Within == nil && n > skipMin && skipApplies(fq) {
 		// Two words or more across the country, of which more than
 		// skipMin full names ("nguyen thi", "dinh thu"): reading them
@@ -725,6 +738,13 @@ func (s *MemberService) smallSubtree() int {
 	return 8000
 }
 
+// fieldFiltered says whether f filters by anything but the subtree, the
+// day and the name.
+func fieldFiltered(f partyworks.MemberFilter) bool {
+	return len(f.Statuses) > 0 || f.Sex != "" || f.Ethnicity != "" || f.Religion != "" || f.Education != "" || f.Theory != "" ||
+		f.Professional != "" || !f.BirthFrom.IsZero() || !f.BirthTo.IsZero() || !f.AdmittedFrom.IsZero() || !f.AdmittedTo.IsZero()
+}
+
 // statsTotal answers a list's total from the maintained statistics when
 // it filters by nothing but the subtree and statuses (ok false
 // otherwise): counting a national list would read millions of rows.
@@ -734,7 +754,7 @@ func (s *MemberService) statsTotal(ctx context.Context, f partyworks.MemberFilte
 	}
 	if q != "" || f.Within != nil || f.Sex != "" || f.Ethnicity != "" || f.Religion != "" || f.Education != "" || f.Theory != "" ||
 		f.Professional != "" || !f.BirthFrom.IsZero() || !f.BirthTo.IsZero() || !f.AdmittedFrom.IsZero() || !f.AdmittedTo.IsZero() {
-		return 0, false, nil
+		return 0, false, nil // (statuses are answered: the figures are by status)
 	}
 	d := fmtDate(f.At)
 	var rows *sql.Rows

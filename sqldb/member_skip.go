@@ -133,28 +133,41 @@ func skipApplies(fq string) bool {
 	return len(words) >= 2 && skipPrefixes(words[1]) != nil
 }
 
-// givenBlock is the given name's part of a sort key (hex): up to the first
-// 01 byte, which only the separators are (a given name is one word; a space
-// weighs 0109, but only in the middle name).
-func givenBlock(key string) string {
-	for i := 0; i+1 < len(key); i += 2 {
-		if key[i] == '0' && key[i+1] == '1' {
-			return key[:i]
+// keyPart is where the name part of a sort key (hex) that starts at i
+// ends: at the 01 separator after it, or the key's end. A part is a
+// collation key: primary weights of two bytes (three when the first is
+// 0x80 or more; a space weighs 0109, an apostrophe 01e9), 0000, secondary
+// weights of two bytes (a Ð or a ß weighs 0139), 0000, tertiary weights of
+// one byte, each at least 02; so a 01 byte is a separator only after the
+// tertiary weights.
+func keyPart(key string, i int) int {
+	for level := 0; level < 2; level++ { // primaries, then secondaries
+		for i+3 < len(key) && key[i:i+4] != "0000" {
+			if level == 0 && key[i] >= '8' {
+				i += 6 // a three-byte primary weight
+			} else {
+				i += 4
+			}
 		}
+		i += 4
 	}
-	return key
+	for i+1 < len(key) && key[i:i+2] != "01" {
+		i += 2
+	}
+	return min(i, len(key))
 }
 
-// familySep is a sort key up to the separator before its family name's
-// key: the last 01 byte (a family name is one word).
-func familySep(key string) string {
-	end := len(key)
-	for i := 0; i+1 < len(key); i += 2 {
-		if key[i] == '0' && key[i+1] == '1' {
-			end = i
-		}
+// givenBlock is the given name's part of a sort key (hex).
+func givenBlock(key string) string { return key[:keyPart(key, 0)] }
+
+// middleEnd is a sort key up to the separator before its family name's
+// key: its given and middle names' parts.
+func middleEnd(key string) string {
+	g := keyPart(key, 0)
+	if g+2 > len(key) {
+		return key
 	}
-	return key[:end]
+	return key[:keyPart(key, g+2)]
 }
 
 // noMiddle is the key of an empty middle name, between its separators.
@@ -196,7 +209,7 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 			} else if err != nil {
 				return fmt.Errorf("find members: %w", err)
 			}
-			mid := familySep(key)
+			mid := middleEnd(key)
 			for _, f := range fams {
 				p := mid + "01" + f
 				if err := read(p, p+"g"); err != nil || len(out) == limit {
@@ -244,7 +257,8 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 		start = block + "02"
 	}
 	// Many blocks and few matches (a rare name, a narrow filter): walk on.
-	return out, read(start, "")
+	err := read(start, "")
+	return out, err
 }
 
 // rangePage reads up to limit members of sel and from (a page query and
