@@ -582,10 +582,12 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		few = maxCount
 	}
 	defer func() { plan.broad = n > maxCount }()
-	if f.Under == 0 && f.Within == nil && n > skipMin && skipApplies(fq) {
+	if f.Under == 0 && f.Within == nil && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
 		// Two words or more across the country, of which more than
 		// skipMin full names ("nguyen thi", "dinh thu"): reading them
 		// all costs more than seeking the first blocks' (member_skip.go).
+		// Not with other filters: few of them may pass, and the name
+		// index reads at most few rows where a skip would seek on.
 		var full int
 		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT `+strconv.Itoa(skipMin+1)+`) c`,
 			fq, fq+"\uffff").Scan(&full); err != nil {
