@@ -222,6 +222,31 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		join = ` CROSS JOIN `
 		from = fromSrc()
 	}
+	// unitSet has a walk of today's members keep those of the subtree
+	// (and scope) by their unit read from the index entry, checked
+	// against the subtree's units read once into a set, before the unit's
+	// version is read for the join: 25–35 % of a province-wide walk.
+	unitSet := func() {
+		if f.Under == 0 && f.Within == nil {
+			return
+		}
+		var in []string
+		if f.Under != 0 {
+			in = append(in, "path >= ? AND path < ?")
+			args = append(args, lo, hi)
+		}
+		if f.Within != nil {
+			var or []string
+			for _, p := range f.Within {
+				plo, phi := subtreeRange(p)
+				or = append(or, "(path >= ? AND path < ?)")
+				args = append(args, plo, phi)
+			}
+			in = append(in, "("+strings.Join(or, " OR ")+")")
+		}
+		where = append(where, "+m.unit_id IN (SELECT unit_id FROM unit_versions WHERE "+strings.Join(in, " AND ")+" AND valid_from <= ? AND ? < valid_to)")
+		args = append(args, d, d)
+	}
 	var fullFrom string // a walk's second part: the members whose full name starts with fq (see below)
 	var fullArgs []any
 	total := -1   // a broad name in a subtree: not counted (it would cost what the walk saves)
@@ -242,6 +267,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// (about limit × T / n index entries for n of T members).
 		join = ` CROSS JOIN `
 		if counted > bigSubtree {
+			unitSet()
 			from = fromSrc()
 		} else {
 			order = `+m.sort_key, m.id`
@@ -256,6 +282,9 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// match are skipped in the index without reading the table. ("+"
 		// keeps SQLite off the name indexes.)
 		where[nameTerm] = nameCond("+m")
+		if current {
+			unitSet()
+		}
 		lb, full := plan.from, plan.full
 		if full <= plan.fullCap && plan.kind == planWalk {
 			// The members whose name from the given name starts with fq
