@@ -109,13 +109,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		if len(f.Within) == 0 {
 			return nil, 0, nil
 		}
-		var or []string
-		for _, p := range f.Within {
-			lo, hi := subtreeRange(p)
-			or = append(or, "(v.path >= ? AND v.path < ?)")
-			args = append(args, lo, hi)
-		}
-		where = append(where, "("+strings.Join(or, " OR ")+")")
+		cond, cargs := withinPaths("v.path", f.Within)
+		where, args = append(where, cond), append(args, cargs...)
 	}
 	nameTerm, nameArg := -1, -1 // the name's term in where, its first argument in args
 	if q != "" {
@@ -236,13 +231,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			args = append(args, lo, hi)
 		}
 		if f.Within != nil {
-			var or []string
-			for _, p := range f.Within {
-				plo, phi := subtreeRange(p)
-				or = append(or, "(path >= ? AND path < ?)")
-				args = append(args, plo, phi)
-			}
-			in = append(in, "("+strings.Join(or, " OR ")+")")
+			cond, cargs := withinPaths("path", f.Within)
+			in, args = append(in, cond), append(args, cargs...)
 		}
 		where = append(where, "+m.unit_id IN (SELECT unit_id FROM unit_versions WHERE "+strings.Join(in, " AND ")+" AND valid_from <= ? AND ? < valid_to)")
 		args = append(args, d, d)
@@ -312,7 +302,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
 		from = fromSrc()
-		if f.Under == 0 && f.Within == nil && plan.broad && !fieldFiltered(f) {
+		if f.Under == 0 && f.Within == nil && plan.broad && len(f.Statuses) == 0 && !fieldFiltered(f) {
 			// More than maxCount across the country: namePlan counted
 			// them. With other filters, or fewer, the walk does not
 			// count (unless its first page says all: see short).
@@ -348,8 +338,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		if f.After == "" {
 			return page, pargs
 		}
-		key, id, _ := strings.Cut(f.After, "|")
-		n, _ := strconv.ParseInt(id, 10, 64)
+		key, n := splitCursor(f.After)
 		return page + " AND (m.sort_key > ? OR m.sort_key = ? AND m.id > ?)", append(pargs, key, key, n)
 	}
 	page, pargs = after(page, pargs)
@@ -416,6 +405,16 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	return merged, short(len(merged)), nil
 }
 
+// makeCursor is a list's keyset position after a member: the sort key
+// and the id ("key|id"); splitCursor reads it back.
+func makeCursor(key string, id int64) string { return key + "|" + strconv.FormatInt(id, 10) }
+
+func splitCursor(c string) (key string, id int64) {
+	key, n, _ := strings.Cut(c, "|")
+	id, _ = strconv.ParseInt(n, 10, 64)
+	return key, id
+}
+
 // namePage runs query (a member's id and sort key, for every match) and
 // returns the ids of the page after the cursor, in sort order, and how
 // many matched.
@@ -432,8 +431,7 @@ func (s *MemberService) namePage(ctx context.Context, query string, args []any, 
 	}
 	var from *match
 	if cursor != "" {
-		key, id, _ := strings.Cut(cursor, "|")
-		n, _ := strconv.ParseInt(id, 10, 64)
+		key, n := splitCursor(cursor)
 		from = &match{key, n}
 	}
 	rows, err := s.db.query(ctx, query, args...)
@@ -514,7 +512,7 @@ func (s *MemberService) memberPage(ctx context.Context, scan memberScan, query s
 			return nil, nil, err
 		}
 		m.UnitID, m.Status, m.UnitName = unit, status, unitName
-		m.Cursor = key + "|" + strconv.FormatInt(m.ID, 10)
+		m.Cursor = makeCursor(key, m.ID)
 		out = append(out, m)
 		keys = append(keys, key)
 	}
@@ -611,7 +609,7 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		few = maxCount
 	}
 	defer func() { plan.broad = n > maxCount }()
-	if f.Under == 0 && f.Within == nil && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
+	if f.Under == 0 && f.Within == nil && len(f.Statuses) == 0 && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
 		// Two words or more across the country, of which more than
 		// skipMin full names ("nguyen thi", "dinh thu"): reading them
 		// all costs more than seeking the first blocks' (member_skip.go).
@@ -769,10 +767,10 @@ func (s *MemberService) smallSubtree() int {
 	return 8000
 }
 
-// fieldFiltered says whether f filters by anything but the subtree, the
-// day and the name.
+// fieldFiltered says whether f filters by a member's fields: not the
+// status, the subtree, the day or the name.
 func fieldFiltered(f partyworks.MemberFilter) bool {
-	return len(f.Statuses) > 0 || f.Sex != "" || f.Ethnicity != "" || f.Religion != "" || f.Education != "" || f.Theory != "" ||
+	return f.Sex != "" || f.Ethnicity != "" || f.Religion != "" || f.Education != "" || f.Theory != "" ||
 		f.Professional != "" || !f.BirthFrom.IsZero() || !f.BirthTo.IsZero() || !f.AdmittedFrom.IsZero() || !f.AdmittedTo.IsZero()
 }
 
@@ -783,8 +781,7 @@ func (s *MemberService) statsTotal(ctx context.Context, f partyworks.MemberFilte
 	if directKind(kind) {
 		return 0, false, nil // a cell's members are few: counting them costs less than its statistics
 	}
-	if q != "" || f.Within != nil || f.Sex != "" || f.Ethnicity != "" || f.Religion != "" || f.Education != "" || f.Theory != "" ||
-		f.Professional != "" || !f.BirthFrom.IsZero() || !f.BirthTo.IsZero() || !f.AdmittedFrom.IsZero() || !f.AdmittedTo.IsZero() {
+	if q != "" || f.Within != nil || fieldFiltered(f) {
 		return 0, false, nil // (statuses are answered: the figures are by status)
 	}
 	d := fmtDate(f.At)

@@ -186,7 +186,7 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 	words := strings.Fields(fq)
 	w1, w2 := words[0], words[1]
 	mids := skipPrefixes(w2)
-	start, _, _ := strings.Cut(cursor, "|")
+	start, _ := splitCursor(cursor)
 	var out []*partyworks.Member
 	read := func(lo, hi string) error {
 		ms, _, err := s.rangePage(ctx, sel, scan, from, args, page, lo, hi, limit-len(out))
@@ -279,7 +279,7 @@ func (s *MemberService) rangePage(ctx context.Context, sel string, scan memberSc
 // cursor: the given names' part of a walk, without walking the given names
 // between the spellings ("dat" is Dat… and Đạt…, with Dũng and Duy between).
 func (s *MemberService) prefixesPage(ctx context.Context, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), prefixes []string, cursor string, limit int) ([]*partyworks.Member, []string, error) {
-	ckey, _, _ := strings.Cut(cursor, "|")
+	ckey, _ := splitCursor(cursor)
 	var out []*partyworks.Member
 	var keys []string
 	for _, p := range prefixes {

@@ -130,6 +130,19 @@ func subtreeRange(prefix string) (string, string) {
 	return prefix, prefix[:len(prefix)-1] + "0"
 }
 
+// withinPaths is the condition that col (a unit path) lies in one of the
+// subtrees of paths, with its arguments.
+func withinPaths(col string, paths []string) (string, []any) {
+	or := make([]string, len(paths))
+	args := make([]any, 0, 2*len(paths))
+	for i, p := range paths {
+		lo, hi := subtreeRange(p)
+		or[i] = "(" + col + " >= ? AND " + col + " < ?)"
+		args = append(args, lo, hi)
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
+}
+
 // FindUnits lists the units that stood on f.At, ordered by code, with the
 // total that match. Pages follow by code (keyset).
 func (s *UnitService) FindUnits(ctx context.Context, f partyworks.UnitFilter) ([]*partyworks.Unit, int, error) {
@@ -161,12 +174,8 @@ func (s *UnitService) FindUnits(ctx context.Context, f partyworks.UnitFilter) ([
 		if len(f.Within) == 0 {
 			return nil, 0, nil
 		}
-		var any []string
-		for _, p := range f.Within {
-			lo, hi := subtreeRange(p)
-			any, args = append(any, "(v.path >= ? AND v.path < ?)"), append(args, lo, hi)
-		}
-		where = append(where, "("+strings.Join(any, " OR ")+")")
+		cond, cargs := withinPaths("v.path", f.Within)
+		where, args = append(where, cond), append(args, cargs...)
 	}
 	if f.Code != nil {
 		where, args = append(where, "v.code = ?"), append(args, *f.Code)
