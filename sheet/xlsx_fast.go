@@ -203,25 +203,25 @@ func (x *xscan) next() (text []byte, tag xtag, done, ok bool) {
 		}
 		lt := x.i + j
 		rest := x.b[lt+1:]
+		// A processing instruction or a comment between tags is skipped;
+		// any other markup that is not a tag (CDATA, a DTD) is not plain.
+		var close string
 		switch {
 		case bytes.HasPrefix(rest, []byte("?")):
-			k := bytes.Index(rest, []byte("?>"))
-			if k < 0 || len(bytes.TrimSpace(x.b[start:lt])) > 0 {
-				return nil, xtag{}, false, false
-			}
-			x.i = lt + 1 + k + 2
-			start = x.i
-			continue
+			close = "?>"
 		case bytes.HasPrefix(rest, []byte("!--")):
-			k := bytes.Index(rest, []byte("-->"))
-			if k < 0 || len(bytes.TrimSpace(x.b[start:lt])) > 0 {
-				return nil, xtag{}, false, false
-			}
-			x.i = lt + 1 + k + 3
-			start = x.i
-			continue
+			close = "-->"
 		case bytes.HasPrefix(rest, []byte("!")):
 			return nil, xtag{}, false, false
+		}
+		if close != "" {
+			k := bytes.Index(rest, []byte(close))
+			if k < 0 || len(bytes.TrimSpace(x.b[start:lt])) > 0 {
+				return nil, xtag{}, false, false
+			}
+			x.i = lt + 1 + k + len(close)
+			start = x.i
+			continue
 		}
 		k := bytes.IndexByte(rest, '>')
 		if k < 0 {
