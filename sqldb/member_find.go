@@ -576,10 +576,18 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		return namePlan{kind: planAuto}, nil
 	}
 	const probeCap = 20000
+	known := -1 // the full names, if counted exactly already
 	walk := func(fullCap int) (namePlan, error) {
-		from, upTo, full, err := s.walkFrom(ctx, fq, fullCap)
+		full := min(known, fullCap+1) // as fullNames would count them
+		if known < 0 {
+			var err error
+			if full, err = s.fullNames(ctx, fq, fullCap); err != nil {
+				return namePlan{}, err
+			}
+		}
+		from, upTo := walkFrom(fq)
 		first, _, _ := strings.Cut(fq, " ")
-		return namePlan{kind: planWalk, from: from, upTo: upTo, full: full, fullCap: fullCap, spellings: skipPrefixes(first)}, err
+		return namePlan{kind: planWalk, from: from, upTo: upTo, full: full, fullCap: fullCap, spellings: skipPrefixes(first)}, nil
 	}
 	switch s.plan {
 	case "index":
@@ -615,14 +623,14 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		// all costs more than seeking the first blocks' (member_skip.go).
 		// Not with other filters: few of them may pass, and the name
 		// index reads at most few rows where a skip would seek on.
-		var full int
-		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT `+strconv.Itoa(skipMin+1)+`) c`,
-			fq, fq+"\uffff").Scan(&full); err != nil {
-			return namePlan{}, fmt.Errorf("find members: %w", err)
+		full, err := s.fullNames(ctx, fq, skipMin)
+		if err != nil {
+			return namePlan{}, err
 		}
 		if full > skipMin {
 			return namePlan{kind: planSkip}, nil
 		}
+		known = full
 	}
 	if f.Under == 0 && n <= few {
 		return namePlan{kind: planIndex}, nil
@@ -734,18 +742,24 @@ func nameCond(t string) string {
 // nameArgs are nameCond's arguments for the folded prefix fq.
 func nameArgs(fq string) []any { return []any{fq, fq + "\uffff", fq, fq + "\uffff"} }
 
+// fullNames counts, up to limit+1, the members whose full name starts
+// with fq.
+func (s *MemberService) fullNames(ctx context.Context, fq string, limit int) (int, error) {
+	var full int
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT `+strconv.Itoa(limit+1)+`) c`,
+		fq, fq+"\uffff").Scan(&full); err != nil {
+		return 0, fmt.Errorf("find members: %w", err)
+	}
+	return full, nil
+}
+
 // walkFrom is where a walk for fq's given names may start and end in sort
-// order (upTo "": at the end), and how many members' full names start
-// with fq (counted up to limit+1). The members whose name from the given
+// order (upTo "": at the end). The members whose name from the given
 // name starts with fq sort from the collation key of fq's first word
 // (folded: no marks, lower case), as the sort key begins with the given
 // name's key, and before the key of the letter after its first letter
 // (a–y: the letters with marks, ă â đ ê ô ơ ư, sort before the next one).
-func (s *MemberService) walkFrom(ctx context.Context, fq string, limit int) (from, upTo string, full int, err error) {
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ? LIMIT `+strconv.Itoa(limit+1)+`) c`,
-		fq, fq+"\uffff").Scan(&full); err != nil {
-		return "", "", 0, fmt.Errorf("find members: %w", err)
-	}
+func walkFrom(fq string) (from, upTo string) {
 	first, _, _ := strings.Cut(fq, " ")
 	c := collators.Get().(*collate.Collator)
 	defer collators.Put(c)
@@ -755,7 +769,7 @@ func (s *MemberService) walkFrom(ctx context.Context, fq string, limit int) (fro
 		buf.Reset()
 		upTo = hex.EncodeToString(c.KeyFromString(&buf, string(first[0]+1)))
 	}
-	return from, upTo, full, nil
+	return from, upTo
 }
 
 // smallSubtree is how many members a subtree's search may read directly
