@@ -64,7 +64,7 @@ func (st *importStats) yearPair(k int, d partyworks.Date) int32 {
 	p, ok := st.years[k][d.Year()]
 	if !ok {
 		p = int32(len(st.pairs))
-		st.pairs = append(st.pairs, [2]string{[2]string{"birth", "admitted"}[k], d.Format("2006")})
+		st.pairs = append(st.pairs, [2]string{[2]string{"birth", "admitted"}[k], yearText(d)})
 		st.years[k][d.Year()] = p
 	}
 	return p
