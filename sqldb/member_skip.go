@@ -178,10 +178,10 @@ var noMiddle = func() string {
 	return hex.EncodeToString(c.KeyFromString(&buf, ""))
 }()
 
-// skipPage reads a skip plan's page: sel (read by scan) and from are the walk's query
-// (from ends in its WHERE terms; args are theirs), page adds the cursor's
-// condition to a query's WHERE, and the cursor's key (if any) says where to
-// start.
+// skipPage reads a skip plan's page: sel (read by scan) and from are the
+// walk's query (from ends in its WHERE terms; args are theirs), page adds
+// the cursor's condition to a query's WHERE, and the cursor's key (if any)
+// says where to start.
 func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
 	words := strings.Fields(fq)
 	w1, w2 := words[0], words[1]
@@ -193,6 +193,21 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 		out = append(out, ms...)
 		return err
 	}
+	// seek finds the first member's sort key and folded name from the given
+	// name in [lo, hi) (hi "": no end); ok false if there is none.
+	seek := func(lo, hi string) (key, given string, ok bool, err error) {
+		q, qargs := `SELECT sort_key, given_fold FROM members WHERE sort_key >= ?`, []any{lo}
+		if hi != "" {
+			q, qargs = q+` AND sort_key < ?`, append(qargs, hi)
+		}
+		err = s.db.queryRow(ctx, q+` ORDER BY sort_key LIMIT 1`, qargs...).Scan(&key, &given)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", "", false, nil
+		} else if err != nil {
+			return "", "", false, fmt.Errorf("find members: %w", err)
+		}
+		return key, given, true, nil
+	}
 	// Inside a range of one block's middle names, each middle name's
 	// members sort by family name: seek each middle name and read only its
 	// members whose family name is a spelling of the first word.
@@ -202,12 +217,9 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 			return read(lo, hi)
 		}
 		for pos := lo; ; {
-			var key string
-			err := s.db.queryRow(ctx, `SELECT sort_key FROM members WHERE sort_key >= ? AND sort_key < ? ORDER BY sort_key LIMIT 1`, pos, hi).Scan(&key)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			} else if err != nil {
-				return fmt.Errorf("find members: %w", err)
+			key, _, ok, err := seek(pos, hi)
+			if err != nil || !ok {
+				return err
 			}
 			mid := middleEnd(key)
 			for _, f := range fams {
@@ -220,13 +232,11 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 		}
 	}
 	for range skipBlocks {
-		var key, given string
-		err := s.db.queryRow(ctx, `SELECT sort_key, given_fold FROM members WHERE sort_key >= ? ORDER BY sort_key LIMIT 1`, start).Scan(&key, &given)
+		key, given, ok, err := seek(start, "")
 		if err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return out, nil // past the last block
-			}
-			return nil, fmt.Errorf("find members: %w", err)
+			return nil, err
+		} else if !ok {
+			return out, nil // past the last block
 		}
 		g, _, _ := strings.Cut(given, " ")
 		block := givenBlock(key)
