@@ -50,6 +50,7 @@ func NewMemberService(db *DB) *MemberService {
 	if db.hookOnce("members") {
 		db.OnFold(foldMembers)
 		db.OnMove(moveStats)
+		db.OnMove(moveTops)
 	}
 	return s
 }
@@ -293,14 +294,18 @@ func (s *MemberService) CreateMember(ctx context.Context, m *partyworks.Member) 
 		if err := tx.citizenFree(m.CitizenID, 0); err != nil {
 			return err
 		}
+		top, err := tx.topOf(m.UnitID)
+		if err != nil {
+			return err
+		}
 		id, err := tx.InsertID(`INSERT INTO members (citizen_id, full_name, name_fold, given_fold, sort_key, other_names, sex, birth_date,
 			birthplace, hometown, address, current_address, ethnicity, religion, occupation, education, professional, theory,
-			foreign_language, card_number, record_number, youth_union, introducers, notes, unit_id, status, since, admitted, ceremony,
-			updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			foreign_language, card_number, record_number, youth_union, introducers, notes, unit_id, top_id, status, since, admitted, ceremony,
+			updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.CitizenID, m.FullName, vntext.Fold(m.FullName), givenFold(m.FullName), SortKey(m.FullName), m.OtherNames, m.Sex,
 			fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Current, m.Ethnicity, m.Religion, m.Occupation,
 			m.Education, m.Professional, m.Theory, m.Language, m.CardNumber, m.RecordNumber, optDate(m.YouthUnion),
-			m.Introducers, m.Notes, m.UnitID, m.Status, fmtDate(m.Since), optDate(m.Admitted), optDate(m.Ceremony), fmtTime(tx.now))
+			m.Introducers, m.Notes, m.UnitID, top, m.Status, fmtDate(m.Since), optDate(m.Admitted), optDate(m.Ceremony), fmtTime(tx.now))
 		if err != nil {
 			return fmt.Errorf("create member: %w", err)
 		}

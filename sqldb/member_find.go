@@ -52,9 +52,12 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	if q != "" && !isDigits(q) {
 		fq = vntext.Fold(q)
 	}
+	today := partyworks.Today(s.db.Now())
+	current := !f.At.Before(today)
 	var lo, hi string // the subtree searched, if any
 	var kind partyworks.UnitKind
 	var underName string
+	var top int64 // a province's walk: its members_top (member_top.go)
 	if f.Under != 0 {
 		var path string
 		err := s.db.queryRow(ctx, `SELECT path, kind, name FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind, &underName)
@@ -62,6 +65,11 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			return nil, 0, nil // the unit did not stand that day: nobody
 		}
 		lo, hi = subtreeRange(path)
+		if current && fq != "" && !s.db.Postgres() {
+			if top, err = s.topFor(ctx, path, fmtDate(today)); err != nil {
+				return nil, 0, err
+			}
+		}
 	}
 	// A name search starts from the name indexes (nameFirst), walks the
 	// members in sort order (walk), or reads the subtree's units and
@@ -69,7 +77,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	var plan namePlan
 	if fq != "" {
 		var err error
-		if plan, err = s.namePlan(ctx, fq, f, d, lo, hi); err != nil {
+		if plan, err = s.namePlan(ctx, fq, f, d, lo, hi, top); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -82,7 +90,6 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// applies); otherwise the current state ∪ history (stateAt). A state
 	// that begins after today (a future-dated import) is not shown before
 	// its day.
-	current := !f.At.Before(partyworks.Today(s.db.Now()))
 	var where []string
 	var args []any
 	var unitCol, statusCol, src string
@@ -272,7 +279,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// match are skipped in the index without reading the table. ("+"
 		// keeps SQLite off the name indexes.)
 		where[nameTerm] = nameCond("+m")
-		if current {
+		if current && (top == 0 || f.Within != nil) {
 			unitSet()
 		}
 		lb, full := plan.from, plan.full
@@ -301,6 +308,13 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			}
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
+		if top != 0 {
+			// A province: its own members in sort order, all of them in
+			// its subtree today (topFor).
+			src = `members m INDEXED BY members_top`
+			where = append(where, "m.top_id = ?")
+			args = append(args, top)
+		}
 		from = fromSrc()
 		if f.Under == 0 && f.Within == nil && plan.broad && len(f.Statuses) == 0 && !fieldFiltered(f) {
 			// More than maxCount across the country: namePlan counted
@@ -351,7 +365,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		return total
 	}
 	if plan.kind == planSkip {
-		out, err := s.skipPage(ctx, fq, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, f.After, f.Limit)
+		out, err := s.skipPage(ctx, fq, top, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, f.After, f.Limit)
 		return out, short(len(out)), err
 	}
 	query := `SELECT ` + cols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
@@ -567,15 +581,18 @@ type namePlan struct {
 // probeCap; m is counted before the subtree's plan is chosen unless it is
 // the cheapest by far. Across the country a name of at most BroadName
 // matches is read from the name indexes (a walk cannot say how many there
-// are). PostgreSQL's planner makes this choice itself.
-func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d, lo, hi string) (plan namePlan, err error) {
+// are). A province today (top, member_top.go) is planned as a smaller
+// country: its walks and skips pass only its own members (W of them,
+// members_top), so its units are never probed. PostgreSQL's planner makes
+// this choice itself.
+func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d, lo, hi string, top int64) (plan namePlan, err error) {
 	if s.db.Postgres() {
 		if len(fq) >= 4 {
 			return namePlan{kind: planIndex}, nil
 		}
 		return namePlan{kind: planAuto}, nil
 	}
-	const probeCap = 20000
+	probeCap := 20000
 	known := -1 // the full names, if counted exactly already
 	walk := func(fullCap int) (namePlan, error) {
 		full := min(known, fullCap+1) // as fullNames would count them
@@ -607,6 +624,13 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		}
 		return walk(probeCap)
 	}
+	if top != 0 {
+		// A province's walk reads about limit × T / n entries for names
+		// spread through the order, so the name indexes (n rows) cost
+		// less only below √(limit × T × costEntry / costRow), about 4,000
+		// at national scale: counting further decides nothing.
+		probeCap = 4000
+	}
 	var n int
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE `+nameCond("members")+` LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
 		nameArgs(fq)...).Scan(&n); err != nil {
@@ -617,6 +641,17 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		few = maxCount
 	}
 	defer func() { plan.broad = n > maxCount }()
+	if top != 0 && f.Within == nil && len(f.Statuses) == 0 && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
+		// The same in a province, on its own members (members_top).
+		full, err := s.fullNames(ctx, fq, skipMin)
+		if err != nil {
+			return namePlan{}, err
+		}
+		if full > skipMin {
+			return namePlan{kind: planSkip}, nil
+		}
+		known = full
+	}
 	if f.Under == 0 && f.Within == nil && len(f.Statuses) == 0 && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
 		// Two words or more across the country, of which more than
 		// skipMin full names ("nguyen thi", "dinh thu"): reading them
@@ -648,6 +683,10 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		}
 		sub = float64(max(st.Total(), 1))
 	}
+	W := T // the members a walk passes: the country's, or a province's (top)
+	if top != 0 {
+		W = sub
+	}
 	limit := float64(f.Limit)
 	// A walk for names spread through the sort order reads limit × T / m
 	// entries and the page's members. The members whose name from the
@@ -657,25 +696,25 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	// the country, are spread: merged from the name index when that costs
 	// less than walking to them, n' × costRow ≤ limit × T / (n' × sub /
 	// T) × costEntry.
-	fullCap := int(min(probeCap, math.Sqrt(limit*T*T/sub*costEntry/costRow)))
+	fullCap := int(min(float64(probeCap), math.Sqrt(limit*W*T/sub*costEntry/costRow)))
 	wp, err := walk(fullCap)
 	if err != nil {
 		return namePlan{}, err
 	}
-	walkCost := func(m float64) float64 { return limit*T/max(m, 1)*costEntry + limit*costRow }
+	walkCost := func(m float64) float64 { return limit*W/max(m, 1)*costEntry + limit*costRow }
 	if given := float64(n-wp.full) * sub / T; wp.full <= fullCap && (n > probeCap || given >= 2*limit) {
-		walkCost = func(float64) float64 { return limit*T/sub*costEntry + (limit+float64(wp.full))*costRow }
+		walkCost = func(float64) float64 { return limit*W/sub*costEntry + (limit+float64(wp.full))*costRow }
 	} else if wp.full <= fullCap {
 		// Fewer given names than a page in the subtree: the walk reads
-		// to the end of their letter, about T / 20 entries.
-		walkCost = func(float64) float64 { return T/20*costEntry + (limit+float64(wp.full))*costRow }
+		// to the end of their letter, about W / 20 entries.
+		walkCost = func(float64) float64 { return W/20*costEntry + (limit+float64(wp.full))*costRow }
 	}
 	indexCost := math.Inf(1)
 	if n <= probeCap {
 		indexCost = float64(n) * costRow
 	}
 	m := float64(n) * sub / T
-	if f.Under != 0 {
+	if f.Under != 0 && top == 0 { // (a province's walk costs less than probing its units)
 		var units int
 		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM unit_versions WHERE path >= ? AND path < ? AND valid_from <= ? AND ? < valid_to`,
 			lo, hi, d, d).Scan(&units); err != nil {
@@ -706,7 +745,7 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	if indexCost <= walkCost(m) {
 		return namePlan{kind: planIndex}, nil
 	}
-	if wp.full > fullCap && f.Under == 0 && f.Within == nil && skipApplies(fq) {
+	if wp.full > fullCap && (f.Under == 0 || top != 0) && f.Within == nil && skipApplies(fq) {
 		// Many full names of two words or more ("nguyen thi") are spread
 		// through the order in clusters: seek them (member_skip.go).
 		return namePlan{kind: planSkip}, nil

@@ -61,6 +61,7 @@ func foldMembers(tx *Tx, f Fold) error {
 		options = append(options, unitRef(o))
 	}
 	st := newStatBuf()
+	tops := map[int64]int64{} // the units' roots (topOf)
 	for _, m := range ms {
 		to := f.To
 		if f.Plan != nil {
@@ -89,8 +90,16 @@ func foldMembers(tx *Tx, f Fold) error {
 			m.ID, m.UnitID, m.Status, fmtDate(m.Since), f.Day); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE members SET unit_id = ?, since = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			to, f.Day, fmtTime(tx.now), m.ID); err != nil {
+		top, ok := tops[to]
+		if !ok {
+			var err error
+			if top, err = tx.topOf(to); err != nil {
+				return err
+			}
+			tops[to] = top
+		}
+		if _, err := tx.Exec(`UPDATE members SET unit_id = ?, top_id = ?, since = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			to, top, f.Day, fmtTime(tx.now), m.ID); err != nil {
 			return err
 		}
 	}

@@ -43,6 +43,10 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	if err != nil {
 		return nil, err
 	}
+	tops, err := s.lastRoots(ctx)
+	if err != nil {
+		return nil, err
+	}
 	job, done, err := s.importJob(ctx, imp, res)
 	if err != nil {
 		return nil, err
@@ -105,7 +109,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	defer func() { close(stop); <-stopped }() // it reads the table: gone before we return
 	go func() {
 		defer close(stopped)
-		prepareImport(prepareArgs{rr: rr, t: t, batch: batch, done: done, units: units, day: d, chunk: chunk}, parts, stop)
+		prepareImport(prepareArgs{rr: rr, t: t, batch: batch, done: done, units: units, tops: tops, day: d, chunk: chunk}, parts, stop)
 	}()
 	for start := 0; start < len(t.Rows); start += batch {
 		if err := ctx.Err(); err != nil {
@@ -157,9 +161,9 @@ func (s *MemberService) FindImportJob(ctx context.Context, id int64) (*partywork
 	return j, nil
 }
 
-// memberIndexSQL are the secondary indexes of members, as
-// 0002_members.sql creates them (the citizen ID's unique index stays:
-// imports rely on it).
+// memberIndexSQL are the secondary indexes of members, as the
+// migrations create them (the citizen ID's unique index stays: imports
+// rely on it); members_top is SQLite's only (0013_members_top.sql).
 var memberIndexSQL = [][2]string{
 	{"members_unit", "members (unit_id, sort_key, since)"},
 	{"members_name", "members (name_fold)"},
@@ -168,12 +172,16 @@ var memberIndexSQL = [][2]string{
 	{"members_transfer", "members (transfer_to)"},
 	{"members_unit_name", "members (unit_id, name_fold)"},
 	{"members_unit_given", "members (unit_id, given_fold)"},
+	{"members_top", "members (top_id, sort_key, name_fold, given_fold, unit_id, since)"},
 }
 
 // memberIndexes drops the secondary indexes of members, or creates those
 // missing.
 func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 	for _, ix := range memberIndexSQL {
+		if ix[0] == "members_top" && s.db.Postgres() {
+			continue
+		}
 		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + ix[1]
 		if drop {
 			q = "DROP INDEX IF EXISTS " + ix[0]
@@ -270,8 +278,8 @@ func (s *MemberService) importJob(ctx context.Context, imp partyworks.MemberImpo
 const (
 	importCols = `citizen_id, full_name, name_fold, given_fold, sort_key, sex, birth_date, birthplace, hometown,
 	address, ethnicity, religion, occupation, education, professional, theory, card_number, record_number, unit_id, status,
-	since, admitted, ceremony, updated_at`
-	importColN  = 24
+	since, admitted, ceremony, top_id, updated_at`
+	importColN  = 25
 	importChunk = 500
 	// copyChunk is how many rows one COPY carries on PostgreSQL.
 	copyChunk = 5000
@@ -285,7 +293,7 @@ func stageSQL() string {
 	for _, c := range strings.Split(importCols, ",") {
 		c = strings.TrimSpace(c)
 		typ := "TEXT"
-		if c == "unit_id" {
+		if c == "unit_id" || c == "top_id" {
 			typ = "BIGINT"
 		}
 		cols = append(cols, c+" "+typ)
@@ -372,6 +380,7 @@ type prepareArgs struct {
 	t           *partyworks.Table
 	batch, done int
 	units       map[string]int64
+	tops        map[int64]int64 // the units' roots (lastRoots)
 	day         string
 	chunk       int
 }
@@ -424,7 +433,7 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 			p.members = append(p.members, m)
 			p.vals = append(p.vals, m.CitizenID, m.FullName, folded, givenFromFolded(folded), keys.key(m.FullName),
 				string(m.Sex), fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
-				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), a.day, optDate(m.Admitted), optDate(m.Ceremony), nil)
+				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), a.day, optDate(m.Admitted), optDate(m.Ceremony), a.tops[m.UnitID], nil)
 			st.count(m.UnitID, m, 1)
 			if len(p.members) == a.chunk {
 				if !send(p) {

@@ -181,8 +181,9 @@ var noMiddle = func() string {
 // skipPage reads a skip plan's page: sel (read by scan) and from are the
 // walk's query (from ends in its WHERE terms; args are theirs), page adds
 // the cursor's condition to a query's WHERE, and the cursor's key (if any)
-// says where to start.
-func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
+// says where to start; top (if not 0) is the province whose members from
+// holds to (member_top.go), and the seeks find its given names' blocks.
+func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
 	words := strings.Fields(fq)
 	w1, w2 := words[0], words[1]
 	mids := skipPrefixes(w2)
@@ -197,6 +198,9 @@ func (s *MemberService) skipPage(ctx context.Context, fq, sel string, scan membe
 	// name in [lo, hi) (hi "": no end); ok false if there is none.
 	seek := func(lo, hi string) (key, given string, ok bool, err error) {
 		q, qargs := `SELECT sort_key, given_fold FROM members WHERE sort_key >= ?`, []any{lo}
+		if top != 0 {
+			q, qargs = `SELECT sort_key, given_fold FROM members INDEXED BY members_top WHERE top_id = ? AND sort_key >= ?`, []any{top, lo}
+		}
 		if hi != "" {
 			q, qargs = q+` AND sort_key < ?`, append(qargs, hi)
 		}

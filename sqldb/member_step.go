@@ -111,8 +111,12 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 		memberID, m.UnitID, m.Status, fmtDate(m.Since), d); err != nil {
 		return nil, err
 	}
-	set := `status = ?, unit_id = ?, since = ?, resume = ?, transfer_to = ?, version = version + 1, updated_at = ?`
-	args := []any{next, newUnit, d, resume, transferTo, fmtTime(tx.now)}
+	top, err := tx.topOf(newUnit)
+	if err != nil {
+		return nil, err
+	}
+	set := `status = ?, unit_id = ?, top_id = ?, since = ?, resume = ?, transfer_to = ?, version = version + 1, updated_at = ?`
+	args := []any{next, newUnit, top, d, resume, transferTo, fmtTime(tx.now)}
 	switch in.Step {
 	case partyworks.StepResolve:
 		set += ", resolved = ?, introducers = ?"

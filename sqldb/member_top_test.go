@@ -1,0 +1,178 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"partyworks"
+	"partyworks/sheet"
+	"partyworks/sqldb"
+	"partyworks/sqldb/sqldbtest"
+)
+
+// pages reads every page of a list, seven at a time: "id name unit".
+func pages(t *testing.T, m *sqldb.MemberService, flt partyworks.MemberFilter) []string {
+	t.Helper()
+	var out []string
+	flt.Limit = 7
+	for {
+		page, _, err := m.FindMembers(context.Background(), flt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range page {
+			out = append(out, fmt.Sprintf("%d %s %d", x.ID, x.FullName, x.UnitID))
+		}
+		if len(page) < flt.Limit || len(out) > 1000 {
+			return out
+		}
+		flt.After = page[len(page)-1].Cursor
+	}
+}
+
+// TestProvinceSearchFollowsMoves holds a province's name search, which
+// walks the province's own members (members.top_id, member_top.go), to
+// the name indexes' answer while members and units move between two
+// provinces: a transfer, a merge of cells, a ward moved to the other
+// province, a move recorded ahead of its day, and an import.
+func TestProvinceSearchFollowsMoves(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		mustImport(t, f.units, "2019-01-01",
+			[4]string{"24", "Tỉnh ủy Lạng Sơn", "province", ""},
+			[4]string{"W9", "Đảng ủy phường Chín", "ward", "24"},
+			[4]string{"C9", "Chi bộ khu 9", "cell", "W9"},
+			[4]string{"C8", "Chi bộ khu 8", "cell", "W9"},
+			[4]string{"C7", "Chi bộ khu 7", "cell", "W9"},
+			[4]string{"W8", "Đảng ủy phường Tám", "ward", "24"},
+		)
+		for _, c := range []string{"24", "W9", "C9", "C8", "C7", "W8"} {
+			f.ids[c] = mustCode(t, f.units, c, "2019-06-01").ID
+		}
+		r := rand.New(rand.NewSource(11))
+		families := []string{"Nguyễn", "Nguyễn", "Trần", "Lê", "Đặng"}
+		middles := []string{"Văn", "Thị", "Hữu"}
+		givens := []string{"An", "Anh", "Bình", "Ngân", "Thịnh"}
+		byCell := map[string][]*partyworks.Member{}
+		for i := range 150 {
+			cell := []string{"C1", "C3", "C9", "C8", "C7"}[i%5]
+			m := f.add(t, families[r.Intn(len(families))]+" "+middles[r.Intn(len(middles))]+" "+givens[r.Intn(len(givens))],
+				[]partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%02d-03-01", 50+r.Intn(50)), cell, partyworks.StatusOfficial)
+			byCell[cell] = append(byCell[cell], m)
+		}
+		ref := sqldb.NewMemberService(db)
+		sqldb.SetNamePlan(ref, "index")
+		byCost := sqldb.NewMemberService(db)
+		byCost.BroadName = 3
+		plans := map[string]*sqldb.MemberService{"by cost": byCost}
+		for _, p := range []string{"walk", "merge", "skip"} {
+			plans[p] = sqldb.NewMemberService(db)
+			sqldb.SetNamePlan(plans[p], p)
+		}
+		// check compares every plan with the name indexes in both
+		// provinces, and says whether the member of id was found under
+		// the province of code.
+		check := func(stage string, id int64, code string) {
+			t.Helper()
+			found := false
+			for _, q := range []string{"nguyen", "an", "nguyen thi", "tran van", "b", "le thi an", "thinh", "dang h"} {
+				for _, p := range []string{"22", "24"} {
+					flt := partyworks.MemberFilter{Query: q, Under: f.ids[p]}
+					want := pages(t, ref, flt)
+					for name, m := range plans {
+						if got := pages(t, m, flt); !reflect.DeepEqual(got, want) {
+							t.Errorf("%s: %q under %s, %s:\n got %v\n indexed %v", stage, q, p, name, got, want)
+						}
+					}
+					if p == code && slices.ContainsFunc(want, func(s string) bool { return strings.HasPrefix(s, fmt.Sprintf("%d ", id)) }) {
+						found = true
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: member %d not found under %s", stage, id, code)
+			}
+		}
+		at := func(s string) partyworks.Date {
+			d := day(s)
+			f.now = d.Add(3 * time.Hour)
+			return d
+		}
+		at("2021-01-05")
+		check("before", byCell["C9"][0].ID, "24")
+
+		// A member of C9 transfers to C1: from one province to the other.
+		x := byCell["C9"][1]
+		d := at("2021-02-01")
+		for _, step := range []partyworks.StepName{partyworks.StepTransferOut, partyworks.StepTransferIn} {
+			if _, err := f.members.RecordStep(ctx, x.ID, partyworks.StepInput{Step: step, UnitID: f.ids["C1"], Date: d}); err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+		}
+		check("after the transfer", x.ID, "22")
+
+		// C8 merges into C1: its members go with it.
+		d = at("2021-03-01")
+		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: d, Decision: "1-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C8"]}}); err != nil {
+			t.Fatal(err)
+		}
+		check("after the merge", byCell["C8"][0].ID, "22")
+
+		// W9 moves to the other province with its cells, but for C7,
+		// whose move to W8 (staying in province 24) from 20/04 was
+		// recorded before.
+		at("2021-03-15")
+		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-04-20"), Decision: "2-QĐ/TU",
+			Unit: f.ids["C7"], Parent: f.ids["W8"]}); err != nil {
+			t.Fatal(err)
+		}
+		d = at("2021-04-01")
+		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "3-QĐ/TW",
+			Unit: f.ids["W9"], Parent: f.ids["22"]}); err != nil {
+			t.Fatal(err)
+		}
+		at("2021-04-25")
+		check("after W9 moved", byCell["C9"][2].ID, "22")
+		check("after W9 moved", byCell["C7"][0].ID, "24")
+
+		// W1 is moved to province 24 from 01/06 by a decision recorded on
+		// 01/05: until then its members are still province 22's.
+		at("2021-05-01")
+		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-06-01"), Decision: "4-QĐ/TW",
+			Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
+			t.Fatal(err)
+		}
+		check("before W1's move", byCell["C1"][0].ID, "22")
+		at("2021-06-15")
+		check("after W1's move", byCell["C1"][0].ID, "24")
+
+		// An import into C9, now province 22's.
+		var b strings.Builder
+		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+		for i := range 6 {
+			birth := day("1985-01-01").AddDate(0, 0, i*41)
+			fmt.Fprintf(&b, "%s,Nguyễn Thị Bình %d,nữ,%s,C9,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth))
+		}
+		table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "members.csv", Hash: "top", Table: table, Effective: day("2021-06-15")})
+		if err != nil || res.Inserted != 6 {
+			t.Fatalf("import: %v, %+v", err, res)
+		}
+		imported, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Query: "nguyen thi binh 5"})
+		if err != nil || len(imported) != 1 {
+			t.Fatalf("the imported member: %v, %d found", err, len(imported))
+		}
+		check("after the import", imported[0].ID, "22")
+	})
+}
