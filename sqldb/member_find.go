@@ -65,7 +65,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			return nil, 0, nil // the unit did not stand that day: nobody
 		}
 		lo, hi = subtreeRange(path)
-		if current && fq != "" && !s.db.Postgres() {
+		if current && !s.db.Postgres() {
 			if top, err = s.topFor(ctx, path, fmtDate(today)); err != nil {
 				return nil, 0, err
 			}
@@ -244,6 +244,18 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		where = append(where, "+m.unit_id IN (SELECT unit_id FROM unit_versions WHERE "+strings.Join(in, " AND ")+" AND valid_from <= ? AND ? < valid_to)")
 		args = append(args, d, d)
 	}
+	// provinceWalk has a walk of today's members under a province pass
+	// only the province's own members (members_top, member_top.go): all
+	// of them stand in its subtree. False when it does not apply (top 0).
+	provinceWalk := func() bool {
+		if top == 0 {
+			return false
+		}
+		src = `members m INDEXED BY members_top`
+		where = append(where, "m.top_id = ?")
+		args = append(args, top)
+		return true
+	}
 	var fullFrom string // a walk's second part: the members whose full name starts with fq (see below)
 	var fullArgs []any
 	total := -1   // a broad name in a subtree: not counted (it would cost what the walk saves)
@@ -263,8 +275,10 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// bigSubtree members, a walk in sort order keeping the subtree's
 		// (about limit × T / n index entries for n of T members).
 		join = ` CROSS JOIN `
-		if counted > bigSubtree {
-			unitSet()
+		if counted > bigSubtree || top != 0 { // (a province's walk reads a page's entries)
+			if !provinceWalk() || f.Within != nil {
+				unitSet()
+			}
 			from = fromSrc()
 		} else {
 			order = `+m.sort_key, m.id`
@@ -308,13 +322,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			}
 		}
 		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
-		if top != 0 {
-			// A province: its own members in sort order, all of them in
-			// its subtree today (topFor).
-			src = `members m INDEXED BY members_top`
-			where = append(where, "m.top_id = ?")
-			args = append(args, top)
-		}
+		provinceWalk()
 		from = fromSrc()
 		if f.Under == 0 && f.Within == nil && plan.broad && len(f.Statuses) == 0 && !fieldFiltered(f) {
 			// More than maxCount across the country: namePlan counted

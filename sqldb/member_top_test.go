@@ -99,6 +99,14 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 			if !found {
 				t.Errorf("%s: member %d not found under %s", stage, id, code)
 			}
+			// A province's list walks its own members too: the same as
+			// the country's list kept to the province's subtree.
+			for _, p := range []string{"22", "24"} {
+				got := pages(t, ref, partyworks.MemberFilter{Under: f.ids[p]})
+				if want := pages(t, ref, partyworks.MemberFilter{Within: []string{fmt.Sprintf("/%d/", f.ids[p])}}); len(want) == 0 || !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: the list of %s:\n got %v\n want %v", stage, p, got, want)
+				}
+			}
 		}
 		at := func(s string) partyworks.Date {
 			d := day(s)
