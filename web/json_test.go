@@ -45,7 +45,7 @@ func TestJSONEncoderMatchesStdlib(t *testing.T) {
 		BirthDate: partyworks.Today(day), UnitID: 9, Status: partyworks.StatusOfficial, Notes: "line\nbreak\ttab \u2028 \u2029 \x01",
 		Updated: day, Entries: []partyworks.MemberEntry{{Kind: "work", Title: "Chuyên viên", Detail: "Sở Nội vụ"}}}
 	values := []any{
-		nil, true, 0, -1, int64(math.MaxInt64), uint8(255), 3.14, 1e21, 1e-7, float32(0.1), -0.0,
+		nil, true, 0, -1, int64(math.MaxInt64), uint8(255), 3.14, 1e21, 1e-7, float32(0.1), math.Copysign(0, -1),
 		"", "plain", "<script>alert('x')</script> & more", "\xff\xfe invalid UTF-8", "emoji 🇻🇳 and Tiếng Việt", "\u2028\u2029", "\x00\x1f\x7f",
 		[]string(nil), []string{}, []int{1, 2, 3}, map[string]any{}, map[string]any(nil),
 		map[string]any{"b": 1, "a": []any{"x", nil, 2.5}, "c": map[string]int{"z": 1, "y": 2}},
