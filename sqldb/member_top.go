@@ -12,9 +12,9 @@ import (
 // the member's unit stands in its last version: a province-wide name
 // search walks that province's members in sort order (members_top)
 // instead of the country's, keeping those of the province (FindMembers).
-// It describes the last version, so a search uses it only while no
-// version of any unit starts after today (topFor); then the last version
-// of every unit standing today is today's.
+// It describes the last version, so a province's search uses it only
+// while no unit standing in the province has a version starting after
+// today (topFor); then the last version of each of them is today's.
 //
 // Every write that changes it keeps it: a member created, imported, moved
 // by a lifecycle step or by a unit's fold (members.unit_id), and a unit
@@ -78,15 +78,23 @@ func (s *MemberService) lastRoots(ctx context.Context) (map[int64]int64, error) 
 
 // topFor is the root whose top_id a search of today's members under the
 // unit of path may use for "in that subtree": the root itself, when the
-// path is a root's and no unit has a version starting after today (0
-// otherwise: the search keeps its other plans).
+// path is a root's and no unit standing in its subtree today has a
+// version starting after today (0 otherwise: the search keeps its other
+// plans). Such a unit's top_id already names the root of its last
+// version; a unit without later versions stands today in its last, so
+// its members' top_id is the root. (Members of units entering the
+// subtree later may carry the root already: the search's join to the
+// units' versions of today leaves them out.)
 func (s *MemberService) topFor(ctx context.Context, path, today string) (int64, error) {
 	id := rootOf(path)
 	if path != "/"+strconv.FormatInt(id, 10)+"/" {
 		return 0, nil
 	}
+	lo, hi := subtreeRange(path)
 	var later int
-	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions WHERE valid_from > ? LIMIT 1) x`, today).Scan(&later)
+	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions f WHERE f.valid_from > ?
+		AND EXISTS (SELECT 1 FROM unit_versions t WHERE t.unit_id = f.unit_id AND t.valid_from <= ? AND ? < t.valid_to AND t.path >= ? AND t.path < ?) LIMIT 1) x`,
+		today, today, today, lo, hi).Scan(&later)
 	if err != nil || later > 0 {
 		return 0, err
 	}

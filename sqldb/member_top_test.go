@@ -52,8 +52,11 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 			[4]string{"C8", "Chi bộ khu 8", "cell", "W9"},
 			[4]string{"C7", "Chi bộ khu 7", "cell", "W9"},
 			[4]string{"W8", "Đảng ủy phường Tám", "ward", "24"},
+			[4]string{"26", "Tỉnh ủy Cao Bằng", "province", ""},
+			[4]string{"W6", "Đảng ủy phường Sáu", "ward", "26"},
+			[4]string{"C6", "Chi bộ khu 6", "cell", "W6"},
 		)
-		for _, c := range []string{"24", "W9", "C9", "C8", "C7", "W8"} {
+		for _, c := range []string{"24", "W9", "C9", "C8", "C7", "W8", "26", "W6", "C6"} {
 			f.ids[c] = mustCode(t, f.units, c, "2019-06-01").ID
 		}
 		r := rand.New(rand.NewSource(11))
@@ -61,8 +64,8 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 		middles := []string{"Văn", "Thị", "Hữu"}
 		givens := []string{"An", "Anh", "Bình", "Ngân", "Thịnh"}
 		byCell := map[string][]*partyworks.Member{}
-		for i := range 150 {
-			cell := []string{"C1", "C3", "C9", "C8", "C7"}[i%5]
+		for i := range 180 {
+			cell := []string{"C1", "C3", "C9", "C8", "C7", "C6"}[i%6]
 			m := f.add(t, families[r.Intn(len(families))]+" "+middles[r.Intn(len(middles))]+" "+givens[r.Intn(len(givens))],
 				[]partyworks.Sex{partyworks.Male, partyworks.Female}[i%2], fmt.Sprintf("19%02d-03-01", 50+r.Intn(50)), cell, partyworks.StatusOfficial)
 			byCell[cell] = append(byCell[cell], m)
@@ -76,16 +79,20 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 			plans[p] = sqldb.NewMemberService(db)
 			sqldb.SetNamePlan(plans[p], p)
 		}
-		// check compares every plan with the name indexes in both
-		// provinces, and says whether the member of id was found under
-		// the province of code.
+		// check compares every plan with the name indexes, and with the
+		// country's search kept to the province's subtree (Within: no
+		// province walk, on either database), in each province, and says
+		// whether the member of id was found under the province of code.
 		check := func(stage string, id int64, code string) {
 			t.Helper()
 			found := false
 			for _, q := range []string{"nguyen", "an", "nguyen thi", "tran van", "b", "le thi an", "thinh", "dang h"} {
-				for _, p := range []string{"22", "24"} {
+				for _, p := range []string{"22", "24", "26"} {
 					flt := partyworks.MemberFilter{Query: q, Under: f.ids[p]}
 					want := pages(t, ref, flt)
+					if within := pages(t, ref, partyworks.MemberFilter{Query: q, Within: []string{fmt.Sprintf("/%d/", f.ids[p])}}); !reflect.DeepEqual(within, want) {
+						t.Errorf("%s: %q under %s:\n got %v\n within its subtree %v", stage, q, p, want, within)
+					}
 					for name, m := range plans {
 						if got := pages(t, m, flt); !reflect.DeepEqual(got, want) {
 							t.Errorf("%s: %q under %s, %s:\n got %v\n indexed %v", stage, q, p, name, got, want)
@@ -101,7 +108,7 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 			}
 			// A province's list walks its own members too: the same as
 			// the country's list kept to the province's subtree.
-			for _, p := range []string{"22", "24"} {
+			for _, p := range []string{"22", "24", "26"} {
 				got := pages(t, ref, partyworks.MemberFilter{Under: f.ids[p]})
 				if want := pages(t, ref, partyworks.MemberFilter{Within: []string{fmt.Sprintf("/%d/", f.ids[p])}}); len(want) == 0 || !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: the list of %s:\n got %v\n want %v", stage, p, got, want)
