@@ -35,7 +35,6 @@ type DB struct {
 	Now func() time.Time
 
 	rebound sync.Map // query text → the dialect's placeholders
-	hooked  sync.Map // store name → its hooks are registered (hookOnce)
 
 	foldHooksMu sync.Mutex
 	foldHooks   []FoldHook
@@ -68,6 +67,7 @@ type Options struct {
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db := &DB{DSN: dsn, Now: time.Now}
+	db.storeHooks()
 	var err error
 	if isPostgres(dsn) {
 		db.dialect = postgres

@@ -27,16 +27,12 @@ type DocumentService struct {
 // NewDocumentService returns the document service on db, with files in
 // v. Documents follow their unit when it merges into another.
 func NewDocumentService(db *DB, v *vault.Vault) *DocumentService {
-	s := &DocumentService{db: db, vault: v, numbers: &batcher{db: db}}
-	if db.hookOnce("documents") {
-		db.OnFold(s.fold)
-	}
-	return s
+	return &DocumentService{db: db, vault: v, numbers: &batcher{db: db}}
 }
 
-// fold moves the registers of a unit merged away to the unit it went
-// into; a divided unit keeps its own.
-func (s *DocumentService) fold(tx *Tx, f Fold) error {
+// foldDocuments moves the registers of a unit merged away to the unit it
+// went into; a divided unit keeps its own.
+func foldDocuments(tx *Tx, f Fold) error {
 	if f.Options != nil || f.Carries || f.To == 0 {
 		return nil
 	}

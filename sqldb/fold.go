@@ -5,8 +5,8 @@ import "partyworks"
 // Fold tells the other stores that a unit's contents must go elsewhere on
 // a day: a unit merged away (From → To), or divided among several
 // (Options, with To the default). Members, tasks and documents move with
-// their unit through hooks registered with DB.OnFold, in the same
-// transaction as the change to the tree.
+// their unit through hooks registered with DB.OnFold (storeHooks), in the
+// same transaction as the change to the tree.
 type Fold struct {
 	From, To int64
 	Options  []int64 // the units a divided unit went into; nil for a whole merge
@@ -22,12 +22,17 @@ type Fold struct {
 // FoldHook moves a store's rows when a unit folds.
 type FoldHook func(tx *Tx, f Fold) error
 
-// hookOnce reports whether the named store has not yet registered its
-// hooks on this database, and records that it now has: a store created
-// twice (two servers in one test) registers them once.
-func (db *DB) hookOnce(name string) bool {
-	_, loaded := db.hooked.LoadOrStore(name, true)
-	return !loaded
+// storeHooks registers, when the database is opened, the hooks that move
+// each store's rows with the tree: members (their unit, statistics and
+// province), open tasks and document registers. Every handle on the
+// database has them, whichever services it creates: a restructuring
+// applied from the command line (a UnitService alone) moves members too.
+func (db *DB) storeHooks() {
+	db.OnFold(foldMembers)
+	db.OnMove(moveStats)
+	db.OnMove(moveTops)
+	db.OnFold(foldTasks)
+	db.OnFold(foldDocuments)
 }
 
 // OnFold registers a hook; stores register theirs when they are created.

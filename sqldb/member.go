@@ -42,17 +42,11 @@ type MemberService struct {
 	plan string
 }
 
-// NewMemberService returns the member service on db and registers, once
-// per database, the hooks that move members and their statistics when
-// units fold or move.
+// NewMemberService returns the member service on db. (The hooks that
+// move members and their statistics when units fold or move are the
+// database's: storeHooks.)
 func NewMemberService(db *DB) *MemberService {
-	s := &MemberService{db: db, Calendar: partyworks.VietnamCalendar()}
-	if db.hookOnce("members") {
-		db.OnFold(foldMembers)
-		db.OnMove(moveStats)
-		db.OnMove(moveTops)
-	}
-	return s
+	return &MemberService{db: db, Calendar: partyworks.VietnamCalendar()}
 }
 
 // collators are not safe for concurrent use: one per goroutine via a pool.

@@ -66,7 +66,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		lo, hi = subtreeRange(path)
 		if current && !s.db.Postgres() {
-			if top, err = s.topFor(ctx, path, fmtDate(today)); err != nil {
+			if top, err = s.topFor(ctx, path, d); err != nil {
 				return nil, 0, err
 			}
 		}
@@ -247,11 +247,12 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// provinceWalk has a walk of today's members under a province pass
 	// only the province's own members (members_top, member_top.go): all
 	// of them stand in its subtree. False when it does not apply (top 0).
+	// (SQLite takes members_top for the top_id and the order unasked; not
+	// INDEXED BY, which fails while a bulk import has the index dropped.)
 	provinceWalk := func() bool {
 		if top == 0 {
 			return false
 		}
-		src = `members m INDEXED BY members_top`
 		where = append(where, "m.top_id = ?")
 		args = append(args, top)
 		return true

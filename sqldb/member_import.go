@@ -43,10 +43,6 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	if err != nil {
 		return nil, err
 	}
-	tops, err := s.lastRoots(ctx)
-	if err != nil {
-		return nil, err
-	}
 	job, done, err := s.importJob(ctx, imp, res)
 	if err != nil {
 		return nil, err
@@ -109,7 +105,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	defer func() { close(stop); <-stopped }() // it reads the table: gone before we return
 	go func() {
 		defer close(stopped)
-		prepareImport(prepareArgs{rr: rr, t: t, batch: batch, done: done, units: units, tops: tops, day: d, chunk: chunk}, parts, stop)
+		prepareImport(prepareArgs{rr: rr, t: t, batch: batch, done: done, units: units, day: d, chunk: chunk}, parts, stop)
 	}()
 	for start := 0; start < len(t.Rows); start += batch {
 		if err := ctx.Err(); err != nil {
@@ -364,7 +360,7 @@ func importSQL(n int) string {
 type importPart struct {
 	errs    []partyworks.RowError
 	members []*partyworks.Member
-	vals    []any // importColN values a member; updated_at is the transaction's
+	vals    []any // importColN values a member; top_id and updated_at are the transaction's
 	end     bool  // the last part of its batch
 	// With end: the batch's statistics, each of its members counted as
 	// inserted (the transaction uncounts those already recorded).
@@ -380,7 +376,6 @@ type prepareArgs struct {
 	t           *partyworks.Table
 	batch, done int
 	units       map[string]int64
-	tops        map[int64]int64 // the units' roots (lastRoots)
 	day         string
 	chunk       int
 }
@@ -433,7 +428,7 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 			p.members = append(p.members, m)
 			p.vals = append(p.vals, m.CitizenID, m.FullName, folded, givenFromFolded(folded), keys.key(m.FullName),
 				string(m.Sex), fmtDate(m.BirthDate), m.Birthplace, m.Hometown, m.Address, m.Ethnicity, m.Religion, m.Occupation, m.Education,
-				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), a.day, optDate(m.Admitted), optDate(m.Ceremony), a.tops[m.UnitID], nil)
+				m.Professional, m.Theory, m.CardNumber, m.RecordNumber, m.UnitID, string(m.Status), a.day, optDate(m.Admitted), optDate(m.Ceremony), nil, nil)
 			st.count(m.UnitID, m, 1)
 			if len(p.members) == a.chunk {
 				if !send(p) {
@@ -476,9 +471,24 @@ func (tx *Tx) importBatch(parts <-chan *importPart, end, done int, d string, res
 			}
 		}
 	}
+	// The rows' provinces (topOf) are read in the batch's transaction: a
+	// unit moved between two batches (moveTops moved the rows already in)
+	// takes the next batches' rows with it.
+	tops := map[int64]int64{}
 	// write inserts a part's rows in one statement (or one COPY).
 	write := func(p *importPart) error {
-		for i := range p.members {
+		var missing []any
+		for _, m := range p.members {
+			if _, ok := tops[m.UnitID]; !ok {
+				tops[m.UnitID] = 0
+				missing = append(missing, m.UnitID)
+			}
+		}
+		if err := tx.topsOf(missing, tops); err != nil {
+			return err
+		}
+		for i, m := range p.members {
+			p.vals[i*importColN+importColN-2] = tops[m.UnitID]
 			p.vals[i*importColN+importColN-1] = nowVal
 		}
 		if tx.conn != nil {

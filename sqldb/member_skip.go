@@ -199,7 +199,7 @@ func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel 
 	seek := func(lo, hi string) (key, given string, ok bool, err error) {
 		q, qargs := `SELECT sort_key, given_fold FROM members WHERE sort_key >= ?`, []any{lo}
 		if top != 0 {
-			q, qargs = `SELECT sort_key, given_fold FROM members INDEXED BY members_top WHERE top_id = ? AND sort_key >= ?`, []any{top, lo}
+			q, qargs = `SELECT sort_key, given_fold FROM members WHERE top_id = ? AND sort_key >= ?`, []any{top, lo}
 		}
 		if hi != "" {
 			q, qargs = q+` AND sort_key < ?`, append(qargs, hi)

@@ -13,14 +13,20 @@ import (
 // search walks that province's members in sort order (members_top)
 // instead of the country's, keeping those of the province (FindMembers).
 // It describes the last version, so a province's search uses it only
-// while no unit standing in the province has a version starting after
-// today (topFor); then the last version of each of them is today's.
+// while no unit standing in the province on the day searched has a
+// version starting after it (topFor); then each of them stands that day
+// in its last version.
 //
-// Every write that changes it keeps it: a member created, imported, moved
-// by a lifecycle step or by a unit's fold (members.unit_id), and a unit
-// moved under another root (moveTops, a Move hook).
-// TestProvinceSearchFollowsMoves holds province searches to the name
-// index's answers across each of them.
+// Every write that changes it keeps it, in its own transaction: a member
+// created, moved by a lifecycle step or by a unit's fold
+// (members.unit_id), imported (each batch reads its units' roots:
+// topsOf), and a unit moved under another root (moveTops, a Move hook
+// every database handle registers: storeHooks). On PostgreSQL, whose
+// writers run side by side, an import batch and a move committing
+// together can leave a row's top_id behind; nothing there reads it yet.
+// TestProvinceSearchFollowsMoves and the tests after it hold province
+// searches to the name index's answers and to the country's search kept
+// to the province across each of them.
 
 // rootOf is the root's id in a unit path ("/22/193/" → 22; 0 for none).
 func rootOf(path string) int64 {
@@ -39,6 +45,23 @@ func (tx *Tx) topOf(unitID int64) (int64, error) {
 	return rootOf(path), err
 }
 
+// topsOf sets tops[id] to topOf(id) for each unit of ids (in one query
+// a few hundred units).
+func (tx *Tx) topsOf(ids []any, tops map[int64]int64) error {
+	from := map[int64]string{}
+	return queryIn(tx.Query, `SELECT unit_id, path, valid_from FROM unit_versions WHERE unit_id IN ({ids})`, ids, nil, func(s scanner) error {
+		var id int64
+		var path, vf string
+		if err := s.Scan(&id, &path, &vf); err != nil {
+			return err
+		}
+		if f, ok := from[id]; !ok || vf > f {
+			from[id], tops[id] = vf, rootOf(path)
+		}
+		return nil
+	})
+}
+
 // moveTops gives the members of a subtree moved under another root that
 // root: the units whose last version lies under the new path.
 func moveTops(tx *Tx, mv Move) error {
@@ -53,39 +76,17 @@ func moveTops(tx *Tx, mv Move) error {
 	return err
 }
 
-// lastRoots maps every unit to the root of its last version (topOf for
-// all units, for an import).
-func (s *MemberService) lastRoots(ctx context.Context) (map[int64]int64, error) {
-	rows, err := s.db.query(ctx, `SELECT unit_id, path, valid_from FROM unit_versions`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]int64{}
-	from := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var path, vf string
-		if err := rows.Scan(&id, &path, &vf); err != nil {
-			return nil, err
-		}
-		if f, ok := from[id]; !ok || vf > f {
-			from[id], out[id] = vf, rootOf(path)
-		}
-	}
-	return out, rows.Err()
-}
-
-// topFor is the root whose top_id a search of today's members under the
-// unit of path may use for "in that subtree": the root itself, when the
-// path is a root's and no unit standing in its subtree today has a
-// version starting after today (0 otherwise: the search keeps its other
-// plans). Such a unit's top_id already names the root of its last
-// version; a unit without later versions stands today in its last, so
-// its members' top_id is the root. (Members of units entering the
-// subtree later may carry the root already: the search's join to the
-// units' versions of today leaves them out.)
-func (s *MemberService) topFor(ctx context.Context, path, today string) (int64, error) {
+// topFor is the root whose top_id a search of the members on day d
+// (today or later: the members table's state) under the unit of path (its
+// path on d) may use for "in that subtree": the root itself, when the
+// path is a root's and no unit standing in its subtree on d has a version
+// starting after d (0 otherwise: the search keeps its other plans). Such
+// a unit's top_id already names the root of its last version; a unit
+// without later versions stands on d in its last, so its members' top_id
+// is the root. (Members of units entering the subtree later may carry the
+// root already: the search's join to the units' versions on d leaves
+// them out.)
+func (s *MemberService) topFor(ctx context.Context, path, d string) (int64, error) {
 	id := rootOf(path)
 	if path != "/"+strconv.FormatInt(id, 10)+"/" {
 		return 0, nil
@@ -94,7 +95,7 @@ func (s *MemberService) topFor(ctx context.Context, path, today string) (int64, 
 	var later int
 	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions f WHERE f.valid_from > ?
 		AND EXISTS (SELECT 1 FROM unit_versions t WHERE t.unit_id = f.unit_id AND t.valid_from <= ? AND ? < t.valid_to AND t.path >= ? AND t.path < ?) LIMIT 1) x`,
-		today, today, today, lo, hi).Scan(&later)
+		d, d, d, lo, hi).Scan(&later)
 	if err != nil || later > 0 {
 		return 0, err
 	}

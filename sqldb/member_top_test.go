@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -166,8 +167,12 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("before W1's move", byCell["C1"][0].ID, "22")
+		// Recorded into C1 after the move was: its province is the one
+		// of C1's last version.
+		late := f.add(t, "Nguyễn Thị Bình Muộn", partyworks.Female, "1990-04-04", "C1", partyworks.StatusOfficial)
 		at("2021-06-15")
 		check("after W1's move", byCell["C1"][0].ID, "24")
+		check("after W1's move", late.ID, "24")
 
 		// An import into C9, now province 22's.
 		var b strings.Builder
@@ -189,5 +194,138 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 			t.Fatalf("the imported member: %v, %d found", err, len(imported))
 		}
 		check("after the import", imported[0].ID, "22")
+	})
+}
+
+// provinceFixture is memberFixture with two more provinces (24 with ward
+// W8, 26 with ward W6) and 12 members in C1 and C3 (province 22).
+func provinceFixture(t *testing.T, db *sqldb.DB) *memberFixture {
+	f := newMemberFixture(t, db)
+	mustImport(t, f.units, "2019-01-01",
+		[4]string{"24", "Tỉnh ủy Lạng Sơn", "province", ""},
+		[4]string{"W8", "Đảng ủy phường Tám", "ward", "24"},
+		[4]string{"26", "Tỉnh ủy Cao Bằng", "province", ""},
+		[4]string{"W6", "Đảng ủy phường Sáu", "ward", "26"},
+	)
+	for _, c := range []string{"24", "W8", "26", "W6"} {
+		f.ids[c] = mustCode(t, f.units, c, "2019-06-01").ID
+	}
+	for i := range 12 {
+		f.add(t, fmt.Sprintf("Nguyễn Văn An %d", i), partyworks.Male, "1980-03-01", []string{"C1", "C3"}[i%2], partyworks.StatusOfficial)
+	}
+	return f
+}
+
+// sameAsWithin wants a province's list or search on a day to be the
+// country's kept to the province's subtree (no province walk).
+func sameAsWithin(t *testing.T, m *sqldb.MemberService, what string, flt partyworks.MemberFilter) {
+	t.Helper()
+	got := pages(t, m, flt)
+	within := flt
+	within.Under, within.Within = 0, []string{fmt.Sprintf("/%d/", flt.Under)}
+	if want := pages(t, m, within); len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("%s, %q under %d on %s:\n got  %v\n want %v", what, flt.Query, flt.Under, partyworks.FormatDate(flt.At), got, want)
+	}
+}
+
+// The cases below were found in review.
+
+// TestProvinceSearchOnALaterDay views a province on a day after today,
+// when a ward stands in it that is not in it today and leaves it later.
+func TestProvinceSearchOnALaterDay(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := provinceFixture(t, db)
+		ctx := context.Background()
+		f.now = day("2021-01-05").Add(3 * time.Hour)
+		// W1 (province 22, with C1) moves to 24 on 01/06, then to 26 on 01/09.
+		for _, mv := range []struct{ d, to, dec string }{{"2021-06-01", "24", "1-QĐ/TW"}, {"2021-09-01", "26", "2-QĐ/TW"}} {
+			if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day(mv.d), Decision: mv.dec,
+				Unit: f.ids["W1"], Parent: f.ids[mv.to]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range []string{"", "nguyen", "nguyen van an"} {
+			sameAsWithin(t, f.members, "W1 in 24 from 01/06 to 01/09", partyworks.MemberFilter{Query: q, Under: f.ids["24"], At: day("2021-07-01")})
+		}
+	})
+}
+
+// TestProvinceSearchWithoutItsIndex: while a bulk import has members_top
+// dropped (or after one cut short), a province's search is slower, not
+// an error.
+func TestProvinceSearchWithoutItsIndex(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	f := provinceFixture(t, db)
+	ctx := context.Background()
+	if err := db.ExecRaw(ctx, `DROP INDEX members_top`); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"", "nguyen", "nguyen van"} {
+		sameAsWithin(t, f.members, "without members_top", partyworks.MemberFilter{Query: q, Under: f.ids["22"]})
+	}
+}
+
+// TestUnitMovesFromAnyHandleMoveMembers moves a ward to another province
+// through a database handle on which no member service was made (as
+// `partyworks units restructure` does): its members move all the same.
+func TestUnitMovesFromAnyHandleMoveMembers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f := provinceFixture(t, db)
+	other, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.Now = db.Now
+	if _, err := sqldb.NewUnitService(other).ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2020-01-01"), Decision: "1-QĐ/TW",
+		Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
+		t.Fatal(err)
+	}
+	sameAsWithin(t, f.members, "W1 moved to 24 from another handle", partyworks.MemberFilter{Under: f.ids["24"]})
+	sameAsWithin(t, f.members, "W1 moved to 24 from another handle", partyworks.MemberFilter{Query: "nguyen", Under: f.ids["24"]})
+}
+
+// TestImportFollowsAUnitMovedMidway moves a ward to another province
+// between two batches of an import into one of its cells: the later
+// batches' rows go with it.
+func TestImportFollowsAUnitMovedMidway(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := provinceFixture(t, db)
+		ctx := context.Background()
+		f.now = day("2021-01-05").Add(3 * time.Hour)
+		var b strings.Builder
+		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+		for i := range 6 {
+			birth := day("1985-01-01").AddDate(0, 0, i*41)
+			fmt.Fprintf(&b, "%s,Trần Thị Bình %d,nữ,%s,C1,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth))
+		}
+		table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := false
+		if _, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "m.csv", Hash: "midway", Table: table, Effective: day("2021-01-05"), Batch: 2,
+			Progress: func(done, total int) {
+				if !moved {
+					moved = true
+					if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-01-05"), Decision: "9-QĐ/TW",
+						Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
+						t.Error(err)
+					}
+				}
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		if !moved {
+			t.Fatal("the import reported no progress")
+		}
+		sameAsWithin(t, f.members, "W1 moved during an import", partyworks.MemberFilter{Under: f.ids["24"]})
+		sameAsWithin(t, f.members, "W1 moved during an import", partyworks.MemberFilter{Query: "tran", Under: f.ids["24"]})
 	})
 }

@@ -26,17 +26,11 @@ type TaskService struct {
 	mail    Mailer
 }
 
-// foldRegistered remembers the databases whose fold hook is registered, so
-// that several services on one database move tasks once.
-
 // NewTaskService returns the task service on db, storing evidence under
-// files, and registers the hook that moves open tasks when units fold.
+// files. (Open tasks move when units fold by the database's hook:
+// storeHooks.)
 func NewTaskService(db *DB, files string) *TaskService {
-	s := &TaskService{db: db, units: NewUnitService(db), Files: files, MaxFile: 20 << 20}
-	if db.hookOnce("tasks") {
-		db.OnFold(foldTasks)
-	}
-	return s
+	return &TaskService{db: db, units: NewUnitService(db), Files: files, MaxFile: 20 << 20}
 }
 
 const taskColumns = `t.id, t.directive_id, COALESCE(NULLIF(d.symbol, ''), d.title), COALESCE(t.parent_id, 0), t.unit_id, t.unit_path, t.assigner_id,
