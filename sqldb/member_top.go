@@ -92,12 +92,20 @@ func (s *MemberService) topFor(ctx context.Context, path, d string) (int64, erro
 		return 0, nil
 	}
 	lo, hi := subtreeRange(path)
-	var later int
-	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM unit_versions f WHERE f.valid_from > ?
-		AND EXISTS (SELECT 1 FROM unit_versions t WHERE t.unit_id = f.unit_id AND t.valid_from <= ? AND ? < t.valid_to AND t.path >= ? AND t.path < ?) LIMIT 1) x`,
-		d, d, d, lo, hi).Scan(&later)
-	if err != nil || later > 0 {
+	// The versions after d are looked at up to pendingCap of them: a
+	// restructuring recorded ahead of its day (thousands of versions)
+	// sets the province walks aside without checking each.
+	var later, inside int
+	err := s.db.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM unit_versions t
+		WHERE t.unit_id = f.unit_id AND t.valid_from <= ? AND ? < t.valid_to AND t.path >= ? AND t.path < ?) THEN 1 ELSE 0 END), 0)
+		FROM (SELECT unit_id FROM unit_versions WHERE valid_from > ? LIMIT `+strconv.Itoa(pendingCap+1)+`) f`,
+		d, d, lo, hi, d).Scan(&later, &inside)
+	if err != nil || later > pendingCap || inside > 0 {
 		return 0, err
 	}
 	return id, nil
 }
+
+// pendingCap is how many unit versions dated after the day searched
+// topFor checks one by one.
+var pendingCap = 200

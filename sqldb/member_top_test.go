@@ -329,3 +329,26 @@ func TestImportFollowsAUnitMovedMidway(t *testing.T) {
 		sameAsWithin(t, f.members, "W1 moved during an import", partyworks.MemberFilter{Query: "tran", Under: f.ids["24"]})
 	})
 }
+
+// TestProvinceSearchWithManyPendingChanges: past pendingCap changes dated
+// after the day searched, a province's search does not look further (it
+// would miss the ones after the cap) and keeps its other plans.
+func TestProvinceSearchWithManyPendingChanges(t *testing.T) {
+	defer sqldb.SetPendingCap(1)()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := provinceFixture(t, db)
+		ctx := context.Background()
+		f.now = day("2021-01-05").Add(3 * time.Hour)
+		// Two changes in province 26 first, then W1 (province 22, with
+		// C1) moving to 24 last.
+		for _, mv := range []struct{ d, unit, to, dec string }{{"2021-03-01", "W6", "24", "1-QĐ/TW"}, {"2021-04-01", "W6", "26", "2-QĐ/TW"}, {"2021-05-01", "W1", "24", "3-QĐ/TW"}} {
+			if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day(mv.d), Decision: mv.dec,
+				Unit: f.ids[mv.unit], Parent: f.ids[mv.to]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range []string{"", "nguyen"} {
+			sameAsWithin(t, f.members, "three changes pending", partyworks.MemberFilter{Query: q, Under: f.ids["22"]})
+		}
+	})
+}
