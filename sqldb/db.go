@@ -136,6 +136,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// goMigrations are the parts of migrations that SQL cannot write: run
+// after the version's SQL, in its transaction.
+var goMigrations = map[string]func(ctx context.Context, db *DB, tx *sql.Tx) error{
+	"0014_fold_eth": refoldDocuments,
+}
+
 func (db *DB) migrateOne(ctx context.Context, name, version string) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -160,6 +166,11 @@ func (db *DB) migrateOne(ctx context.Context, name, version string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
+	}
+	if step := goMigrations[version]; step != nil {
+		if err := step(ctx, db, tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, db.Now().UTC().Format(time.RFC3339)); err != nil {
 		return err

@@ -425,3 +425,52 @@ func foldRune(r rune, cache map[rune][]rune) []rune {
 	}
 	return f
 }
+
+// refoldDocuments rewrites the search text and tokens of the documents
+// whose text was folded before Fold took Ð and ð for d (migration
+// 0014_fold_eth): the folded text with d for ð is what the text folds to
+// now, and its tokens are made from it.
+func refoldDocuments(ctx context.Context, db *DB, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT document_id, fold FROM document_text WHERE fold LIKE '%ð%'`)
+	if err != nil {
+		return err
+	}
+	type doc struct {
+		id   int64
+		fold string
+	}
+	var docs []doc
+	for rows.Next() {
+		var d doc
+		if err := rows.Scan(&d.id, &d.fold); err != nil {
+			rows.Close()
+			return err
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	type stmt struct {
+		q    string
+		args []any
+	}
+	for _, d := range docs {
+		norm := strings.ReplaceAll(d.fold, "ð", "d")
+		toks := strings.Join(tokens(norm), " ")
+		stmts := []stmt{{`UPDATE document_text SET fold = ? WHERE document_id = ?`, []any{norm, d.id}}}
+		if db.Postgres() {
+			stmts = append(stmts, stmt{`UPDATE document_search SET toks = string_to_array(?, ' ') WHERE document_id = ?`, []any{toks, d.id}})
+		} else {
+			stmts = append(stmts, stmt{`DELETE FROM document_search WHERE docid = ?`, []any{d.id}},
+				stmt{`INSERT INTO document_search (docid, toks) VALUES (?, ?)`, []any{d.id, toks}})
+		}
+		for _, st := range stmts {
+			if _, err := tx.ExecContext(ctx, db.rebind(st.q), st.args...); err != nil {
+				return fmt.Errorf("refold document %d: %w", d.id, err)
+			}
+		}
+	}
+	return nil
+}

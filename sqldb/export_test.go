@@ -1,5 +1,10 @@
 package sqldb
 
+import (
+	"context"
+	"strings"
+)
+
 // SetNamePlan forces the plan of s's name searches: "index", "walk",
 // "merge", "subtree" ("" chooses by cost).
 func SetNamePlan(s *MemberService, plan string) { s.plan = plan }
@@ -11,3 +16,29 @@ func SetPendingCap(n int) func() {
 	pendingCap = n
 	return func() { pendingCap = old }
 }
+
+// Remigrate runs migration version's SQL and Go step again, in one
+// transaction, on data a test wrote as an older version would have.
+func Remigrate(ctx context.Context, db *DB, version string) error {
+	body, err := migrations.ReadFile("migrations/" + db.dialect.name() + "/" + version + ".sql")
+	if err != nil {
+		return err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if step := goMigrations[version]; step != nil {
+		if err := step(ctx, db, tx); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// SearchTokens are the search tokens of normalized document text.
+func SearchTokens(norm string) string { return strings.Join(tokens(norm), " ") }

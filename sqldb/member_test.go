@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -695,6 +696,9 @@ func TestBroadNameSearch(t *testing.T) {
 				}
 				if q == "nguyen" && len(want) == 0 {
 					t.Errorf("%q found nobody", q)
+				}
+				if q == "dinh thi" && flt.Under == 0 && flt.At.IsZero() && !slices.ContainsFunc(want, func(s string) bool { return strings.Contains(s, "\u00d0inh Thị An") }) {
+					t.Errorf("%q does not find \u00d0inh Thị An (Ð typed for Đ): %v", q, want)
 				}
 				if q == "an" && flt.Under == f.ids["W1"] {
 					// The members who moved away since were in W1 then.

@@ -78,7 +78,7 @@ func foldSlow(s string) string {
 	}
 	out = strings.Map(func(r rune) rune {
 		switch r {
-		case 'đ', 'Đ':
+		case 'đ', 'Đ', 'ð', 'Ð': // Ð (U+00D0) is typed for Đ in converted legacy data
 			return 'd'
 		}
 		return unicode.ToLower(r)

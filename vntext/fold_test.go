@@ -10,6 +10,8 @@ func TestFold(t *testing.T) {
 		"  Tỉnh   ủy  ":           "tinh uy",
 		"日本語":                     "日本語",
 		"Thành ủy Hạ Long":        "thanh uy ha long",
+		"\u00d0inh Văn \u00d0ạt":  "dinh van dat", // Ð (U+00D0), typed for Đ
+		"\u00f0inh":               "dinh",
 	} {
 		if got := Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q; want %q", in, got, want)
