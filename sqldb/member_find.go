@@ -650,21 +650,13 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		few = maxCount
 	}
 	defer func() { plan.broad = n > maxCount }()
-	if top != 0 && f.Within == nil && len(f.Statuses) == 0 && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
-		// The same in a province, on its own members (members_top).
-		full, err := s.fullNames(ctx, fq, skipMin)
-		if err != nil {
-			return namePlan{}, err
-		}
-		if full > skipMin {
-			return namePlan{kind: planSkip}, nil
-		}
-		known = full
-	}
-	if f.Under == 0 && f.Within == nil && len(f.Statuses) == 0 && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
-		// Two words or more across the country, of which more than
-		// skipMin full names ("nguyen thi", "dinh thu"): reading them
-		// all costs more than seeking the first blocks' (member_skip.go).
+	// whole: the search passes a whole tree's members in sort order, the
+	// country's or a province's own (top).
+	whole := f.Under == 0 || top != 0
+	if whole && f.Within == nil && len(f.Statuses) == 0 && !fieldFiltered(f) && n > skipMin && skipApplies(fq) {
+		// Two words or more across the country (or a province), of which
+		// more than skipMin full names ("nguyen thi", "dinh thu"): reading
+		// them all costs more than seeking the first blocks' (member_skip.go).
 		// Not with other filters: few of them may pass, and the name
 		// index reads at most few rows where a skip would seek on.
 		full, err := s.fullNames(ctx, fq, skipMin)
@@ -754,7 +746,7 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	if indexCost <= walkCost(m) {
 		return namePlan{kind: planIndex}, nil
 	}
-	if wp.full > fullCap && (f.Under == 0 || top != 0) && f.Within == nil && skipApplies(fq) {
+	if wp.full > fullCap && whole && f.Within == nil && skipApplies(fq) {
 		// Many full names of two words or more ("nguyen thi") are spread
 		// through the order in clusters: seek them (member_skip.go).
 		return namePlan{kind: planSkip}, nil
