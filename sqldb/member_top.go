@@ -2,8 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 )
@@ -37,16 +35,14 @@ func rootOf(path string) int64 {
 
 // topOf is the root of unitID's last version (0 if it has none).
 func (tx *Tx) topOf(unitID int64) (int64, error) {
-	var path string
-	err := tx.QueryRow(`SELECT path FROM unit_versions WHERE unit_id = ? ORDER BY valid_from DESC LIMIT 1`, unitID).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return rootOf(path), err
+	tops := map[int64]int64{}
+	err := tx.topsOf([]any{unitID}, tops)
+	return tops[unitID], err
 }
 
-// topsOf sets tops[id] to topOf(id) for each unit of ids (in one query
-// a few hundred units).
+// topsOf sets tops[id] to the root of each unit's last version, for the
+// units of ids (in one query a few hundred units; a unit without
+// versions is left out: 0).
 func (tx *Tx) topsOf(ids []any, tops map[int64]int64) error {
 	from := map[int64]string{}
 	return queryIn(tx.Query, `SELECT unit_id, path, valid_from FROM unit_versions WHERE unit_id IN ({ids})`, ids, nil, func(s scanner) error {
