@@ -129,7 +129,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	sort.Strings(names)
 	for _, name := range names {
 		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
-		if err := db.migrateOne(ctx, name, version); err != nil {
+		if err := db.migrateOne(ctx, version); err != nil {
 			return fmt.Errorf("migrate %s: %w", version, err)
 		}
 	}
@@ -138,11 +138,26 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // goMigrations are the parts of migrations that SQL cannot write: run
 // after the version's SQL, in its transaction.
-var goMigrations = map[string]func(ctx context.Context, db *DB, tx *sql.Tx) error{
+var goMigrations = map[string]func(tx *Tx) error{
 	"0014_fold_eth": refoldDocuments,
 }
 
-func (db *DB) migrateOne(ctx context.Context, name, version string) error {
+// runMigration runs a migration's SQL and its Go step (if any) in tx.
+func (db *DB) runMigration(ctx context.Context, tx *sql.Tx, version string) error {
+	body, err := migrations.ReadFile("migrations/" + db.dialect.name() + "/" + version + ".sql")
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if step := goMigrations[version]; step != nil {
+		return step(&Tx{tx: tx, db: db, ctx: ctx, now: db.Now()})
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, version string) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -160,17 +175,8 @@ func (db *DB) migrateOne(ctx context.Context, name, version string) error {
 	} else if n > 0 {
 		return nil
 	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
+	if err := db.runMigration(ctx, tx, version); err != nil {
 		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return err
-	}
-	if step := goMigrations[version]; step != nil {
-		if err := step(ctx, db, tx); err != nil {
-			return err
-		}
 	}
 	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, db.Now().UTC().Format(time.RFC3339)); err != nil {
 		return err

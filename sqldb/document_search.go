@@ -153,6 +153,12 @@ func (s *DocumentService) writeIndex(tx *Tx, id int64, text string, fresh bool) 
 		tx.group.index = append(tx.group.index, indexRow{id, norm, toks})
 		return nil
 	}
+	return tx.writeSearch(id, norm, toks, fresh)
+}
+
+// writeSearch writes a document's normalized text and its tokens; fresh:
+// the document is new, there is nothing to replace.
+func (tx *Tx) writeSearch(id int64, norm, toks string, fresh bool) error {
 	if !fresh {
 		if _, err := tx.Exec(`DELETE FROM document_text WHERE document_id = ?`, id); err != nil {
 			return err
@@ -161,7 +167,7 @@ func (s *DocumentService) writeIndex(tx *Tx, id int64, text string, fresh bool) 
 	if _, err := tx.Exec(`INSERT INTO document_text (document_id, fold) VALUES (?, ?)`, id, norm); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
-	if s.db.Postgres() {
+	if tx.db.Postgres() {
 		_, err := tx.Exec(`INSERT INTO document_search (document_id, toks) VALUES (?, string_to_array(?, ' '))
 			ON CONFLICT (document_id) DO UPDATE SET toks = EXCLUDED.toks`, id, toks)
 		return err
@@ -430,8 +436,8 @@ func foldRune(r rune, cache map[rune][]rune) []rune {
 // whose text was folded before Fold took Ð and ð for d (migration
 // 0014_fold_eth): the folded text with d for ð is what the text folds to
 // now, and its tokens are made from it.
-func refoldDocuments(ctx context.Context, db *DB, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT document_id, fold FROM document_text WHERE fold LIKE '%ð%'`)
+func refoldDocuments(tx *Tx) error {
+	rows, err := tx.Query(`SELECT document_id, fold FROM document_text WHERE fold LIKE '%ð%'`)
 	if err != nil {
 		return err
 	}
@@ -439,37 +445,18 @@ func refoldDocuments(ctx context.Context, db *DB, tx *sql.Tx) error {
 		id   int64
 		fold string
 	}
-	var docs []doc
-	for rows.Next() {
+	docs, err := collect(rows, func(s scanner) (doc, error) {
 		var d doc
-		if err := rows.Scan(&d.id, &d.fold); err != nil {
-			rows.Close()
-			return err
-		}
-		docs = append(docs, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := s.Scan(&d.id, &d.fold)
+		return d, err
+	})
+	if err != nil {
 		return err
-	}
-	type stmt struct {
-		q    string
-		args []any
 	}
 	for _, d := range docs {
 		norm := strings.ReplaceAll(d.fold, "ð", "d")
-		toks := strings.Join(tokens(norm), " ")
-		stmts := []stmt{{`UPDATE document_text SET fold = ? WHERE document_id = ?`, []any{norm, d.id}}}
-		if db.Postgres() {
-			stmts = append(stmts, stmt{`UPDATE document_search SET toks = string_to_array(?, ' ') WHERE document_id = ?`, []any{toks, d.id}})
-		} else {
-			stmts = append(stmts, stmt{`DELETE FROM document_search WHERE docid = ?`, []any{d.id}},
-				stmt{`INSERT INTO document_search (docid, toks) VALUES (?, ?)`, []any{d.id, toks}})
-		}
-		for _, st := range stmts {
-			if _, err := tx.ExecContext(ctx, db.rebind(st.q), st.args...); err != nil {
-				return fmt.Errorf("refold document %d: %w", d.id, err)
-			}
+		if err := tx.writeSearch(d.id, norm, strings.Join(tokens(norm), " "), false); err != nil {
+			return fmt.Errorf("refold document %d: %w", d.id, err)
 		}
 	}
 	return nil

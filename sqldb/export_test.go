@@ -20,22 +20,13 @@ func SetPendingCap(n int) func() {
 // Remigrate runs migration version's SQL and Go step again, in one
 // transaction, on data a test wrote as an older version would have.
 func Remigrate(ctx context.Context, db *DB, version string) error {
-	body, err := migrations.ReadFile("migrations/" + db.dialect.name() + "/" + version + ".sql")
-	if err != nil {
-		return err
-	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+	if err := db.runMigration(ctx, tx, version); err != nil {
 		return err
-	}
-	if step := goMigrations[version]; step != nil {
-		if err := step(ctx, db, tx); err != nil {
-			return err
-		}
 	}
 	return tx.Commit()
 }
