@@ -30,11 +30,38 @@ func pages(t *testing.T, m *sqldb.MemberService, flt partyworks.MemberFilter) []
 		for _, x := range page {
 			out = append(out, fmt.Sprintf("%d %s %d", x.ID, x.FullName, x.UnitID))
 		}
-		if len(page) < flt.Limit || len(out) > 1000 {
+		if len(page) < flt.Limit {
+			return out
+		}
+		if len(out) > 1000 {
+			t.Errorf("%q under %d on %s: the pages do not end", flt.Query, flt.Under, partyworks.FormatDate(flt.At))
 			return out
 		}
 		flt.After = page[len(page)-1].Cursor
 	}
+}
+
+// importCSV imports n members named name and a number into the cell of
+// code, as CSV, in batches of batch rows (0: the default), calling
+// progress after each.
+func importCSV(t *testing.T, f *memberFixture, hash, name, code string, n, batch int, effective partyworks.Date, progress func(done, total int)) *partyworks.MemberImportResult {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+	for i := range n {
+		birth := day("1985-01-01").AddDate(0, 0, i*41)
+		fmt.Fprintf(&b, "%s,%s %d,nữ,%s,%s,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Female), name, i, partyworks.FormatDateVN(birth), code)
+	}
+	table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.members.ImportMembers(context.Background(), partyworks.MemberImport{Name: "members.csv", Hash: hash, Table: table,
+		Batch: batch, Effective: effective, Progress: progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // TestProvinceSearchFollowsMoves holds a province's name search, which
@@ -175,19 +202,8 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 		check("after W1's move", late.ID, "24")
 
 		// An import into C9, now province 22's.
-		var b strings.Builder
-		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
-		for i := range 6 {
-			birth := day("1985-01-01").AddDate(0, 0, i*41)
-			fmt.Fprintf(&b, "%s,Nguyễn Thị Bình %d,nữ,%s,C9,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth))
-		}
-		table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "members.csv", Hash: "top", Table: table, Effective: day("2021-06-15")})
-		if err != nil || res.Inserted != 6 {
-			t.Fatalf("import: %v, %+v", err, res)
+		if res := importCSV(t, f, "top", "Nguyễn Thị Bình", "C9", 6, 0, day("2021-06-15"), nil); res.Inserted != 6 {
+			t.Fatalf("import: %+v", res)
 		}
 		imported, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Query: "nguyen thi binh 5"})
 		if err != nil || len(imported) != 1 {
@@ -299,29 +315,16 @@ func TestImportFollowsAUnitMovedMidway(t *testing.T) {
 		f := provinceFixture(t, db)
 		ctx := context.Background()
 		f.now = day("2021-01-05").Add(3 * time.Hour)
-		var b strings.Builder
-		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
-		for i := range 6 {
-			birth := day("1985-01-01").AddDate(0, 0, i*41)
-			fmt.Fprintf(&b, "%s,Trần Thị Bình %d,nữ,%s,C1,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth))
-		}
-		table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
 		moved := false
-		if _, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "m.csv", Hash: "midway", Table: table, Effective: day("2021-01-05"), Batch: 2,
-			Progress: func(done, total int) {
-				if !moved {
-					moved = true
-					if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-01-05"), Decision: "9-QĐ/TW",
-						Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
-						t.Error(err)
-					}
+		importCSV(t, f, "midway", "Trần Thị Bình", "C1", 6, 2, day("2021-01-05"), func(done, total int) {
+			if !moved {
+				moved = true
+				if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-01-05"), Decision: "9-QĐ/TW",
+					Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
+					t.Error(err)
 				}
-			}}); err != nil {
-			t.Fatal(err)
-		}
+			}
+		})
 		if !moved {
 			t.Fatal("the import reported no progress")
 		}
