@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 )
 
@@ -33,3 +34,11 @@ func Remigrate(ctx context.Context, db *DB, version string) error {
 
 // SearchTokens are the search tokens of normalized document text.
 func SearchTokens(norm string) string { return strings.Join(tokens(norm), " ") }
+
+// QueryRowRaw runs a one-row read on db.
+func QueryRowRaw(ctx context.Context, db *DB, q string, args ...any) *sql.Row {
+	return db.queryRow(ctx, q, args...)
+}
+
+// TopOf reads a unit's root as a member's writer does (topsOf).
+func TopOf(tx *Tx, unit int64) (int64, error) { return tx.topOf(unit) }

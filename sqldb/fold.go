@@ -43,6 +43,9 @@ func (db *DB) OnFold(h FoldHook) {
 }
 
 func (tx *Tx) folded(f Fold) error {
+	if err := tx.lockTree(); err != nil {
+		return err
+	}
 	tx.db.foldHooksMu.Lock()
 	hooks := tx.db.foldHooks
 	tx.db.foldHooksMu.Unlock()
@@ -77,6 +80,9 @@ func (db *DB) OnMove(h MoveHook) {
 }
 
 func (tx *Tx) moved(m Move) error {
+	if err := tx.lockTree(); err != nil {
+		return err
+	}
 	tx.db.foldHooksMu.Lock()
 	hooks := tx.db.moveHooks
 	tx.db.foldHooksMu.Unlock()

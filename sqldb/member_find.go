@@ -57,7 +57,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	var lo, hi string // the subtree searched, if any
 	var kind partyworks.UnitKind
 	var underName string
-	var top int64 // a province's walk: its members_top (member_top.go)
+	var top int64  // a province's walk: its members_top (member_top.go)
+	var alone bool // top's members are the province's without the join to their units (topFor)
 	if f.Under != 0 {
 		var path string
 		err := s.db.queryRow(ctx, `SELECT path, kind, name FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, f.Under, d, d).Scan(&path, &kind, &underName)
@@ -65,9 +66,14 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			return nil, 0, nil // the unit did not stand that day: nobody
 		}
 		lo, hi = subtreeRange(path)
-		if current && !s.db.Postgres() {
-			if top, err = s.topFor(ctx, path, d); err != nil {
+		// (On PostgreSQL, a province's name search only: its walk reads
+		// members_top alone, which holds no status or other field.)
+		if current && (!s.db.Postgres() || fq != "" && len(f.Statuses) == 0 && !fieldFiltered(f)) {
+			if top, alone, err = s.topFor(ctx, path, d); err != nil {
 				return nil, 0, err
+			}
+			if top != 0 {
+				ctx = planEach(ctx) // (PostgreSQL: its walk's best plan depends on the province and the name)
 			}
 		}
 	}
@@ -93,7 +99,19 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	var where []string
 	var args []any
 	var unitCol, statusCol, src string
+	// unitJoin: the members are joined to their units' versions on d,
+	// which place them in the subtree and scope. PostgreSQL's province
+	// walk goes without when the province's members are top_id's alone:
+	// its planner, taking the province and the unit's path for two
+	// independent conditions, expected a few dozen members of "Dương"
+	// where there were 7,000, and sorted the province's 175,000 index
+	// entries instead of walking (100 ms against a few).
+	unitJoin := !(current && s.db.Postgres() && top != 0 && alone && f.Within == nil && plan.kind != planSubtree)
 	switch {
+	case current && !unitJoin:
+		where = []string{"m.since <= ?", "m.top_id = ?"}
+		args = []any{d, top}
+		unitCol, statusCol, src = "m.unit_id", "m.status", "members m"
 	case current:
 		where = []string{"m.since <= ?", "v.valid_from <= ?", "? < v.valid_to"}
 		args = []any{d, d, d}
@@ -108,7 +126,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		args = []any{d, d, d, d, d}
 		unitCol, statusCol, src = "st.unit_id", "st.status", `(`+stateAt+`) st JOIN members m ON m.id = st.member_id`
 	}
-	if f.Under != 0 {
+	if f.Under != 0 && unitJoin {
 		where = append(where, "v.path >= ? AND v.path < ?")
 		args = append(args, lo, hi)
 	}
@@ -160,11 +178,19 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			args = append(args, fmtDate(r.hi))
 		}
 	}
+	// cross and plus are SQLite's hints: CROSS JOIN keeps the tables in
+	// the order written, "+" before a column keeps SQLite off its indexes.
+	// PostgreSQL has neither: its planner chooses the join order, and a
+	// walk's text columns are written as expressions (noIndex).
+	cross, plus := ` CROSS JOIN `, `+`
+	if s.db.Postgres() {
+		cross, plus = ` JOIN `, ``
+	}
 	join, order := ` JOIN `, `m.sort_key, m.id`
 	if nameFirst && !s.db.Postgres() {
 		// SQLite: keep members as the outer loop, found by name, and sort
 		// the few found ("+" stops it walking the sort index instead).
-		join, order = ` CROSS JOIN `, `+m.sort_key, m.id`
+		join, order = cross, plus+`m.sort_key, m.id`
 	}
 	// The filters go in WHERE, not in the join's ON: after the LEFT JOIN
 	// of a past day's search, SQLite only uses the name indexes for terms
@@ -172,6 +198,9 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// fromSrc is the FROM clause over src, joined (as join says) to the
 	// unit versions; rebuilt when a plan below changes the join or terms.
 	fromSrc := func() string {
+		if !unitJoin {
+			return ` FROM ` + src + ` WHERE ` + strings.Join(where, " AND ")
+		}
 		return ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
 	}
 	from := fromSrc()
@@ -191,8 +220,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// members_unit_given): the work grows with the units and the
 		// matches of the subtree, not of the country.
 		walk = false
-		order = `+m.sort_key, m.id`
-		from = ` FROM unit_versions v CROSS JOIN members m ON m.unit_id = v.unit_id WHERE ` + strings.Join(where, " AND ")
+		order = plus + `m.sort_key, m.id`
+		from = ` FROM unit_versions v` + cross + `members m ON m.unit_id = v.unit_id WHERE ` + strings.Join(where, " AND ")
 	} else if !current && subtreeFirst {
 		// The same on a past day (a broad name, or no name in a small
 		// subtree): the members whose period then was in one of the
@@ -241,7 +270,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			cond, cargs := withinPaths("path", f.Within)
 			in, args = append(in, cond), append(args, cargs...)
 		}
-		where = append(where, "+m.unit_id IN (SELECT unit_id FROM unit_versions WHERE "+strings.Join(in, " AND ")+" AND valid_from <= ? AND ? < valid_to)")
+		where = append(where, plus+"m.unit_id IN (SELECT unit_id FROM unit_versions WHERE "+strings.Join(in, " AND ")+" AND valid_from <= ? AND ? < valid_to)")
 		args = append(args, d, d)
 	}
 	// provinceWalk has a walk of today's members under a province pass
@@ -250,8 +279,8 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// (SQLite takes members_top for the top_id and the order unasked; not
 	// INDEXED BY, which fails while a bulk import has the index dropped.)
 	provinceWalk := func() bool {
-		if top == 0 {
-			return false
+		if top == 0 || !unitJoin { // (without the join, where holds it already)
+			return top != 0
 		}
 		where = append(where, "m.top_id = ?")
 		args = append(args, top)
@@ -293,7 +322,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// the folded names, the unit and the day, so rows that do not
 		// match are skipped in the index without reading the table. ("+"
 		// keeps SQLite off the name indexes.)
-		where[nameTerm] = nameCond("+m")
+		where[nameTerm] = nameCondOf(s.noIndex("m.name_fold"), s.noIndex("m.given_fold"))
 		if current && (top == 0 || f.Within != nil) {
 			unitSet()
 		}
@@ -309,8 +338,11 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 				whereFull := slices.Clone(where)
 				whereFull[nameTerm] = "m.name_fold >= ? AND m.name_fold < ?"
 				fullArgs = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
-				fullFrom = ` FROM ` + src + ` CROSS JOIN unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(whereFull, " AND ")
-				where[nameTerm] = "+m.given_fold >= ? AND +m.given_fold < ?"
+				fullFrom = ` FROM ` + src + cross + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(whereFull, " AND ")
+				if !unitJoin {
+					fullFrom = ` FROM ` + src + ` WHERE ` + strings.Join(whereFull, " AND ")
+				}
+				where[nameTerm] = s.noIndex("m.given_fold") + " >= ? AND " + s.noIndex("m.given_fold") + " < ?"
 				args = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
 			}
 			if plan.spellings == nil {
@@ -322,7 +354,7 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 				}
 			}
 		}
-		join, order = ` CROSS JOIN `, `m.sort_key, m.id` // members outer, in sort order
+		join, order = cross, `m.sort_key, m.id` // members outer, in sort order
 		provinceWalk()
 		from = fromSrc()
 		if f.Under == 0 && f.Within == nil && plan.broad && len(f.Statuses) == 0 && !fieldFiltered(f) {
@@ -373,23 +405,30 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		}
 		return total
 	}
-	if plan.kind == planSkip {
-		out, err := s.skipPage(ctx, fq, top, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, f.After, f.Limit)
-		return out, short(len(out)), err
-	}
-	query := `SELECT ` + cols + `, ` + unitCol + `, ` + statusCol + `, v.name` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit)
-	if current && fq == "" && !s.db.Postgres() {
+	sel := pageSel{cols: `SELECT ` + cols + `, ` + unitCol + `, ` + statusCol + `, v.name`}
+	if current && (fq == "" && !s.db.Postgres() || fq != "" && s.db.Postgres() && top != 0) {
 		// The page's ids first, then their records: SQLite would carry
-		// every candidate's whole record through the sort.
-		// Their units are named afterwards, once each (a page is mostly
-		// one cell's).
-		query = `SELECT ` + cols + `, m.unit_id, m.status, '' FROM members m
-			WHERE m.id IN (SELECT m.id` + page + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit) + `)
-			ORDER BY m.sort_key, m.id`
-		out, _, err := s.memberPage(ctx, scan, query, pargs)
-		if err == nil {
+		// every candidate's whole record through a list's sort, and
+		// PostgreSQL's province walk reads the ids from members_top
+		// alone. Their units are named afterwards, once each (a page is
+		// mostly one cell's).
+		sel.ids = `SELECT ` + cols + `, m.unit_id, m.status, ''`
+	}
+	// named names the units of a page read ids first.
+	named := func(out []*partyworks.Member, err error) ([]*partyworks.Member, error) {
+		if err == nil && sel.ids != "" {
 			err = s.nameUnits(ctx, out, d, f.Under, underName)
 		}
+		return out, err
+	}
+	if plan.kind == planSkip {
+		out, err := named(s.skipPage(ctx, fq, top, sel, scan, from, args, after, f.After, f.Limit))
+		return out, short(len(out)), err
+	}
+	query := sel.query(page, order, f.Limit)
+	if current && fq == "" && !s.db.Postgres() {
+		out, _, err := s.memberPage(ctx, scan, query, pargs)
+		out, err = named(out, err)
 		return out, total, err
 	}
 	var out []*partyworks.Member
@@ -397,17 +436,18 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	var err error
 	if walk && plan.spellings != nil && plan.full <= plan.fullCap {
 		// The given names' part, read from each spelling's place.
-		out, keys, err = s.prefixesPage(ctx, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`, scan, from, args, after, plan.spellings, f.After, f.Limit)
+		out, keys, err = s.prefixesPage(ctx, sel, scan, from, args, after, plan.spellings, f.After, f.Limit)
 	} else {
 		out, keys, err = s.memberPage(ctx, scan, query, pargs)
 	}
 	if err != nil || fullFrom == "" {
+		out, err = named(out, err)
 		return out, short(len(out)), err
 	}
 	// The walk's page merged with the first members, in sort order, of
 	// those whose full name starts with fq (one member may be in both).
 	fpage, fargs := after(fullFrom, fullArgs)
-	full, fkeys, err := s.memberPage(ctx, scan, `SELECT `+cols+`, `+unitCol+`, `+statusCol+`, v.name`+fpage+` ORDER BY +m.sort_key, m.id LIMIT `+strconv.Itoa(f.Limit), fargs)
+	full, fkeys, err := s.memberPage(ctx, scan, sel.query(fpage, plus+`m.sort_key, m.id`, f.Limit), fargs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -425,7 +465,23 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			i, j = i+1, j+1
 		}
 	}
-	return merged, short(len(merged)), nil
+	merged, err = named(merged, nil)
+	return merged, short(len(merged)), err
+}
+
+// pageSel is the select list of a page query (cols: the member's columns,
+// unit, status and unit name, over the query's FROM) or, when ids is set,
+// the page's ids are read first and then their records (ids: the select
+// list over members m alone; the unit names are read afterwards).
+type pageSel struct{ cols, ids string }
+
+// query is the page of limit members of from (FROM … WHERE …) in order.
+func (p pageSel) query(from, order string, limit int) string {
+	n := strconv.Itoa(limit)
+	if p.ids == "" {
+		return p.cols + from + ` ORDER BY ` + order + ` LIMIT ` + n
+	}
+	return p.ids + ` FROM members m WHERE m.id IN (SELECT m.id` + from + ` ORDER BY ` + order + ` LIMIT ` + n + `) ORDER BY m.sort_key, m.id`
 }
 
 // makeCursor is a list's keyset position after a member: the sort key
@@ -593,9 +649,11 @@ type namePlan struct {
 // are). A province today (top, member_top.go) is planned as a smaller
 // country: its walks and skips pass only its own members (W of them,
 // members_top), so its units are never probed. PostgreSQL's planner makes
-// this choice itself.
+// this choice itself, except for a province: its planner would walk the
+// country's order or read every match of the name, where the province's
+// own walk reads a page's entries.
 func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.MemberFilter, d, lo, hi string, top int64) (plan namePlan, err error) {
-	if s.db.Postgres() {
+	if s.db.Postgres() && top == 0 {
 		if len(fq) >= 4 {
 			return namePlan{kind: planIndex}, nil
 		}
@@ -641,8 +699,18 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		probeCap = 4000
 	}
 	var n int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE `+nameCond("members")+` LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
-		nameArgs(fq)...).Scan(&n); err != nil {
+	count := `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE ` + nameCond("members") + ` LIMIT ` + strconv.Itoa(probeCap+1) + `) c`
+	if s.db.Postgres() {
+		// Its planner ORs the two indexes' bitmaps of every match before
+		// the LIMIT (50–90 ms for "nguyen"): each index is read up to the
+		// cap instead. A member whose full and given names both start
+		// with fq counts twice, which moves an estimate a little.
+		limit := ` LIMIT ` + strconv.Itoa(probeCap+1)
+		count = `SELECT LEAST(COUNT(*), ` + strconv.Itoa(probeCap+1) + `) FROM (
+			(SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ?` + limit + `)
+			UNION ALL (SELECT 1 FROM members WHERE given_fold >= ? AND given_fold < ?` + limit + `)) c`
+	}
+	if err := s.db.queryRow(ctx, count, nameArgs(fq)...).Scan(&n); err != nil {
 		return namePlan{}, fmt.Errorf("find members: %w", err)
 	}
 	few := s.BroadName
@@ -775,8 +843,26 @@ func (s *MemberService) subtreeMatches(ctx context.Context, lo, hi, d, fq string
 // nameCond is the name-prefix condition on table t's folded names (four
 // arguments: fq and its end, twice); "+m" keeps SQLite off the name
 // indexes.
-func nameCond(t string) string {
-	return "((" + t + ".name_fold >= ? AND " + t + ".name_fold < ?) OR (" + t + ".given_fold >= ? AND " + t + ".given_fold < ?))"
+func nameCond(t string) string { return nameCondOf(t+".name_fold", t+".given_fold") }
+
+// nameCondOf is nameCond on the full name's and the given name's folds
+// as written (noIndex).
+func nameCondOf(name, given string) string {
+	return "((" + name + " >= ? AND " + name + " < ?) OR (" + given + " >= ? AND " + given + " < ?))"
+}
+
+// noIndex writes a text column of a walk so that the database does not
+// look its condition up in an index: the walk reads its index in sort
+// order and tests the column there. SQLite: "+column". PostgreSQL: an
+// expression ("column || ”"), which its planner cannot match to an index
+// either; it had taken "Võ Thị" for one member where there were 19,000
+// (its statistics cannot tell a name's share from a prefix) and read all
+// 19,000 rows of the name index to keep the 9 of a block.
+func (s *MemberService) noIndex(col string) string {
+	if s.db.Postgres() {
+		return "(" + col + " || '')"
+	}
+	return "+" + col
 }
 
 // nameArgs are nameCond's arguments for the folded prefix fq.

@@ -159,7 +159,7 @@ func (s *MemberService) FindImportJob(ctx context.Context, id int64) (*partywork
 
 // memberIndexSQL are the secondary indexes of members, as the
 // migrations create them (the citizen ID's unique index stays: imports
-// rely on it); members_top is SQLite's only (0013_members_top.sql).
+// rely on it); members_top differs on PostgreSQL (pgMembersTop).
 var memberIndexSQL = [][2]string{
 	{"members_unit", "members (unit_id, sort_key, since)"},
 	{"members_name", "members (name_fold)"},
@@ -171,12 +171,15 @@ var memberIndexSQL = [][2]string{
 	{"members_top", "members (top_id, sort_key, name_fold, given_fold, unit_id, since)"},
 }
 
+// pgMembersTop is members_top on PostgreSQL (0015_members_top.sql).
+const pgMembersTop = "members (top_id, sort_key, id) INCLUDE (name_fold, given_fold, unit_id, since)"
+
 // memberIndexes drops the secondary indexes of members, or creates those
 // missing.
 func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 	for _, ix := range memberIndexSQL {
 		if ix[0] == "members_top" && s.db.Postgres() {
-			continue
+			ix[1] = pgMembersTop
 		}
 		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + ix[1]
 		if drop {

@@ -183,7 +183,7 @@ var noMiddle = func() string {
 // the cursor's condition to a query's WHERE, and the cursor's key (if any)
 // says where to start; top (if not 0) is the province whose members from
 // holds to (member_top.go), and the seeks find its given names' blocks.
-func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
+func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel pageSel, scan memberScan, from string, args []any, page func(string, []any) (string, []any), cursor string, limit int) ([]*partyworks.Member, error) {
 	words := strings.Fields(fq)
 	w1, w2 := words[0], words[1]
 	mids := skipPrefixes(w2)
@@ -194,6 +194,9 @@ func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel 
 		out = append(out, ms...)
 		return err
 	}
+	// (A seek has one plan, members_top's or members_sort's: planned
+	// once, not each time as the province's pages are, planEach.)
+	seekCtx := context.WithValue(ctx, planEachKey{}, nil)
 	// seek finds the first member's sort key and folded name from the given
 	// name in [lo, hi) (hi "": no end); ok false if there is none.
 	seek := func(lo, hi string) (key, given string, ok bool, err error) {
@@ -204,7 +207,7 @@ func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel 
 		if hi != "" {
 			q, qargs = q+` AND sort_key < ?`, append(qargs, hi)
 		}
-		err = s.db.queryRow(ctx, q+` ORDER BY sort_key LIMIT 1`, qargs...).Scan(&key, &given)
+		err = s.db.queryRow(seekCtx, q+` ORDER BY sort_key LIMIT 1`, qargs...).Scan(&key, &given)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", "", false, nil
 		} else if err != nil {
@@ -214,8 +217,15 @@ func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel 
 	}
 	// Inside a range of one block's middle names, each middle name's
 	// members sort by family name: seek each middle name and read only its
-	// members whose family name is a spelling of the first word.
+	// members whose family name is a spelling of the first word. On
+	// PostgreSQL, where each query is a round trip, the range is read
+	// whole instead (its members_top entries carry the folded names that
+	// the query's conditions test): one query where the seeks and reads
+	// of a middle name's family names were five or more.
 	fams := skipPrefixes(w1)
+	if s.db.Postgres() {
+		fams = nil
+	}
 	readFamilies := func(lo, hi string) error {
 		if fams == nil {
 			return read(lo, hi)
@@ -278,13 +288,17 @@ func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel 
 // rangePage reads up to limit members of sel and from (a page query and
 // its WHERE terms, as skipPage takes them) whose sort key is in [lo, hi)
 // (hi "": no end), in sort order, with their sort keys.
-func (s *MemberService) rangePage(ctx context.Context, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), lo, hi string, limit int) ([]*partyworks.Member, []string, error) {
+func (s *MemberService) rangePage(ctx context.Context, sel pageSel, scan memberScan, from string, args []any, page func(string, []any) (string, []any), lo, hi string, limit int) ([]*partyworks.Member, []string, error) {
 	q, qargs := page(from+" AND m.sort_key >= ?", append(slices.Clip(args), lo))
 	if hi != "" {
 		q += " AND m.sort_key < ?"
 		qargs = append(qargs, hi)
+		// A range of a block holds few members: read in sort order
+		// whatever the values, the plan need not be made each time
+		// (planEach).
+		ctx = context.WithValue(ctx, planEachKey{}, nil)
 	}
-	return s.memberPage(ctx, scan, sel+q+fmt.Sprintf(" ORDER BY m.sort_key, m.id LIMIT %d", limit), qargs)
+	return s.memberPage(ctx, scan, sel.query(q, "m.sort_key, m.id", limit), qargs)
 }
 
 // prefixesPage reads up to limit members of sel and from whose sort key
@@ -292,7 +306,7 @@ func (s *MemberService) rangePage(ctx context.Context, sel string, scan memberSc
 // spellings of a given name typed, skipPrefixes), in sort order, after the
 // cursor: the given names' part of a walk, without walking the given names
 // between the spellings ("dat" is Dat… and Đạt…, with Dũng and Duy between).
-func (s *MemberService) prefixesPage(ctx context.Context, sel string, scan memberScan, from string, args []any, page func(string, []any) (string, []any), prefixes []string, cursor string, limit int) ([]*partyworks.Member, []string, error) {
+func (s *MemberService) prefixesPage(ctx context.Context, sel pageSel, scan memberScan, from string, args []any, page func(string, []any) (string, []any), prefixes []string, cursor string, limit int) ([]*partyworks.Member, []string, error) {
 	ckey, _ := splitCursor(cursor)
 	var out []*partyworks.Member
 	var keys []string

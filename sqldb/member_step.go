@@ -89,6 +89,13 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 	case partyworks.StepTempReturn:
 		resume = ""
 	}
+	// The new unit's province first: on PostgreSQL it takes the tree's
+	// lock (lockTree) before this transaction writes anything a unit's
+	// move would wait for.
+	top, err := tx.topOf(newUnit)
+	if err != nil {
+		return nil, err
+	}
 	// The statistics: out of the old category (and unit), into the new.
 	st := newStatBuf()
 	if err := st.member(tx, m, m.UnitID, d, -1); err != nil {
@@ -109,10 +116,6 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 	}
 	if _, err := tx.Exec(`INSERT INTO member_history (member_id, unit_id, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)`,
 		memberID, m.UnitID, m.Status, fmtDate(m.Since), d); err != nil {
-		return nil, err
-	}
-	top, err := tx.topOf(newUnit)
-	if err != nil {
 		return nil, err
 	}
 	set := `status = ?, unit_id = ?, top_id = ?, since = ?, resume = ?, transfer_to = ?, version = version + 1, updated_at = ?`

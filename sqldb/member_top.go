@@ -20,8 +20,10 @@ import (
 // (members.unit_id), imported (each batch reads its units' roots:
 // topsOf), and a unit moved under another root (moveTops, a Move hook
 // every database handle registers: storeHooks). On PostgreSQL, whose
-// writers run side by side, an import batch and a move committing
-// together can leave a row's top_id behind; nothing there reads it yet.
+// writers run side by side, the reads of a root (topsOf) and the moves
+// are kept apart by the tree's lock (lockTree): without it a member
+// written by a transaction that read the root before a move committed,
+// and committed after the move's update, would keep the old root.
 // TestProvinceSearchFollowsMoves and the tests after it hold province
 // searches to the name index's answers and to the country's search kept
 // to the province across each of them.
@@ -44,6 +46,12 @@ func (tx *Tx) topOf(unitID int64) (int64, error) {
 // units of ids (in one query a few hundred units; a unit without
 // versions is left out: 0).
 func (tx *Tx) topsOf(ids []any, tops map[int64]int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := tx.lockTreeShared(); err != nil {
+		return err
+	}
 	from := map[int64]string{}
 	return queryIn(tx.Query, `SELECT unit_id, path, valid_from FROM unit_versions WHERE unit_id IN ({ids})`, ids, nil, func(s scanner) error {
 		var id int64
@@ -81,27 +89,42 @@ func moveTops(tx *Tx, mv Move) error {
 // without later versions stands on d in its last, so its members' top_id
 // is the root. (Members of units entering the subtree later may carry the
 // root already: the search's join to the units' versions on d leaves
-// them out.)
-func (s *MemberService) topFor(ctx context.Context, path, d string) (int64, error) {
+// them out.) alone says that no version starting after d lies in the
+// subtree either: then no unit enters it later, and the members of top_id
+// (since d or before) are exactly the subtree's on d, without the join.
+func (s *MemberService) topFor(ctx context.Context, path, d string) (top int64, alone bool, err error) {
 	id := rootOf(path)
 	if path != "/"+strconv.FormatInt(id, 10)+"/" {
-		return 0, nil
+		return 0, false, nil
 	}
 	lo, hi := subtreeRange(path)
 	// The versions after d are looked at up to pendingCap of them: a
 	// restructuring recorded ahead of its day (thousands of versions)
 	// sets the province walks aside without checking each.
-	var later, inside int
-	err := s.db.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM unit_versions t
-		WHERE t.unit_id = f.unit_id AND t.valid_from <= ? AND ? < t.valid_to AND t.path >= ? AND t.path < ?) THEN 1 ELSE 0 END), 0)
-		FROM (SELECT unit_id FROM unit_versions WHERE valid_from > ? LIMIT `+strconv.Itoa(pendingCap+1)+`) f`,
-		d, d, lo, hi, d).Scan(&later, &inside)
+	var later, inside, enter int
+	err = s.db.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM unit_versions t
+		WHERE t.unit_id = f.unit_id AND t.valid_from <= ? AND ? < t.valid_to AND t.path >= ? AND t.path < ?) THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN f.path >= ? AND f.path < ? THEN 1 ELSE 0 END), 0)
+		FROM (SELECT unit_id, path FROM unit_versions WHERE valid_from > ? LIMIT `+strconv.Itoa(pendingCap+1)+`) f`,
+		d, d, lo, hi, lo, hi, d).Scan(&later, &inside, &enter)
 	if err != nil || later > pendingCap || inside > 0 {
-		return 0, err
+		return 0, false, err
 	}
-	return id, nil
+	return id, enter == 0, nil
 }
 
 // pendingCap is how many unit versions dated after the day searched
 // topFor checks one by one.
 var pendingCap = 200
+
+// lockTreeShared takes the tree's lock (lockTree) shared, on PostgreSQL,
+// until the transaction ends: every transaction that reads a unit's root
+// to write a member's top_id does (topsOf), and every one that folds or
+// moves units takes it exclusive before its hooks write anything
+// (lockTree, Tx.folded, Tx.moved). A move then waits for the members
+// being written to commit, and its update of top_id sees them; a member
+// written while a move is pending waits for it and reads the new root.
+// SQLite has one writer at a time. Taken before a transaction's other
+// writes where it can be (a lifecycle step reads the root first), so that
+// neither side waits for a row the other holds.
+func (tx *Tx) lockTreeShared() error { return tx.takeTreeLock(1) }

@@ -355,3 +355,65 @@ func TestProvinceSearchWithManyPendingChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestMoveWaitsForMembersBeingWritten: on PostgreSQL a member's writer
+// and a unit's move run side by side. A member written with the root its
+// transaction read, and committed after a move of its unit to another
+// province, would keep the old root, and the new province's search
+// would miss it: the move must wait for the writer (lockTree). (SQLite
+// has one writer at a time.)
+func TestMoveWaitsForMembersBeingWritten(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		if !db.Postgres() {
+			return
+		}
+		f := provinceFixture(t, db)
+		ctx := context.Background()
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		top, err := sqldb.TopOf(tx, f.ids["C1"])
+		if err != nil || top != f.ids["22"] {
+			t.Fatalf("C1's root: %d, %v; want 22's, %d", top, err, f.ids["22"])
+		}
+		if _, err := tx.Exec(`INSERT INTO members (citizen_id, full_name, name_fold, given_fold, sort_key, sex, birth_date, unit_id, top_id, status, since, updated_at)
+			SELECT '001080000999', 'Trần Văn Chờ', 'tran van cho', 'cho', sort_key, sex, birth_date, unit_id, ?, status, since, updated_at
+			FROM members WHERE unit_id = ? LIMIT 1`, top, f.ids["C1"]); err != nil {
+			t.Fatal(err)
+		}
+		moved := make(chan error, 1)
+		go func() {
+			_, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2020-01-01"), Decision: "7-QĐ/TW",
+				Unit: f.ids["W1"], Parent: f.ids["24"]})
+			moved <- err
+		}()
+		waited := true
+		select {
+		case err := <-moved:
+			waited = false
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Error("the move of W1 committed while a member of it was being written")
+		case <-time.After(500 * time.Millisecond):
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if waited {
+			if err := <-moved; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got int64
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT top_id FROM members WHERE citizen_id = '001080000999'`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != f.ids["24"] {
+			t.Errorf("the member written during the move has root %d, want 24's, %d", got, f.ids["24"])
+		}
+		sameAsWithin(t, f.members, "W1 moved while a member was written", partyworks.MemberFilter{Query: "tran", Under: f.ids["24"]})
+	})
+}
