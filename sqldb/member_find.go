@@ -130,6 +130,14 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		where = append(where, "v.path >= ? AND v.path < ?")
 		args = append(args, lo, hi)
 	}
+	if nameFirst && top != 0 && unitJoin && !s.db.Postgres() {
+		// The country's matches of the name are many; those of other
+		// provinces are passed by their row's top_id before their unit
+		// is looked up (every member of the province has it: topFor).
+		// ("+": members_top would walk the whole province.)
+		where = append(where, "+m.top_id = ?")
+		args = append(args, top)
+	}
 	if f.Within != nil {
 		if len(f.Within) == 0 {
 			return nil, 0, nil
@@ -146,6 +154,13 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 			nameTerm, nameArg = len(where), len(args)
 			where = append(where, nameCond("m"))
 			args = append(args, nameArgs(fq)...)
+			if nameFirst && top != 0 {
+				// A province's full names from members_top_name: its
+				// own, not the country's (the given names' part is read
+				// from the country's, kept to the province below).
+				where[nameTerm] = "((m.top_id = ? AND m.name_fold >= ? AND m.name_fold < ?) OR (m.given_fold >= ? AND m.given_fold < ?))"
+				args = slices.Insert(args, nameArg, any(top))
+			}
 		}
 	}
 	if len(f.Statuses) > 0 {
@@ -698,6 +713,17 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		// at national scale: counting further decides nothing.
 		probeCap = 4000
 	}
+	if top != 0 && strings.Contains(fq, " ") {
+		// Two words or more in a province ("nguyen minh quynh"): if the
+		// province has a page or two of such full names, and the country
+		// as many names starting with them from the given name, reading
+		// them all costs less than any walk or skip (which seeks every
+		// given name's block for a whole name).
+		own, err := s.provinceNames(ctx, fq, top, provinceFew)
+		if err != nil || own <= provinceFew {
+			return namePlan{kind: planIndex}, err
+		}
+	}
 	var n int
 	count := `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE ` + nameCond("members") + ` LIMIT ` + strconv.Itoa(probeCap+1) + `) c`
 	if s.db.Postgres() {
@@ -746,11 +772,11 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 	T := float64(max(all, 1))
 	sub := T
 	if f.Under != 0 {
-		st, err := s.MemberStats(ctx, f.Under, partyworks.Today(s.db.Now()))
+		n, err := s.memberTotal(ctx, f.Under, partyworks.Today(s.db.Now()))
 		if err != nil {
 			return namePlan{}, err
 		}
-		sub = float64(max(st.Total(), 1))
+		sub = float64(max(n, 1))
 	}
 	W := T // the members a walk passes: the country's, or a province's (top)
 	if top != 0 {
@@ -820,6 +846,26 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		return namePlan{kind: planSkip}, nil
 	}
 	return wp, nil
+}
+
+// provinceFew is how many matches of a name of two words or more a
+// province's search reads from the name indexes rather than walk: two
+// pages.
+const provinceFew = 100
+
+// provinceNames counts, up to limit+1, the members of province top whose
+// full name starts with fq (members_top_name) and the members of the
+// country whose name from the given name does (members_given): what the
+// name index plan reads in a province.
+func (s *MemberService) provinceNames(ctx context.Context, fq string, top int64, limit int) (int, error) {
+	var n int
+	cap := ` LIMIT ` + strconv.Itoa(limit+1)
+	if err := s.db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE top_id = ? AND name_fold >= ? AND name_fold < ?`+cap+`) a)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE given_fold >= ? AND given_fold < ?`+cap+`) b)`,
+		top, fq, fq+"\uffff", fq, fq+"\uffff").Scan(&n); err != nil {
+		return 0, fmt.Errorf("find members: %w", err)
+	}
+	return min(n, limit+1), nil
 }
 
 // subtreeMatches counts, up to limit+1, the members of the subtree's

@@ -169,6 +169,7 @@ var memberIndexSQL = [][2]string{
 	{"members_unit_name", "members (unit_id, name_fold)"},
 	{"members_unit_given", "members (unit_id, given_fold)"},
 	{"members_top", "members (top_id, sort_key, name_fold, given_fold, unit_id, since)"},
+	{"members_top_name", "members (top_id, name_fold)"},
 }
 
 // pgMembersTop is members_top on PostgreSQL (0015_members_top.sql).

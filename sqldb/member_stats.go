@@ -547,6 +547,30 @@ func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyw
 	return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, d)
 }
 
+// memberTotal is MemberStats(unitID, at).Total(), read from the status
+// figures alone (a name search's plan needs only the total, and every
+// figure of a province is some 300 rows).
+func (s *MemberService) memberTotal(ctx context.Context, unitID int64, at partyworks.Date) (int, error) {
+	d := fmtDate(at)
+	var kind partyworks.UnitKind
+	err := s.db.queryRow(ctx, `SELECT kind FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&kind)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("member stats: %w", err)
+	}
+	if unitID == 0 || directKind(kind) {
+		st, err := s.MemberStats(ctx, unitID, at)
+		if err != nil {
+			return 0, err
+		}
+		return st.Total(), nil
+	}
+	st, err := s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND dim = 'status' AND day <= ? GROUP BY dim, val`, unitID, d)
+	if err != nil {
+		return 0, err
+	}
+	return st.Total(), nil
+}
+
 // readStats reads figures (dim, val, n) by q.
 func (s *MemberService) readStats(ctx context.Context, unitID int64, at partyworks.Date, q string, args ...any) (*partyworks.MemberStats, error) {
 	rows, err := s.db.query(ctx, q, args...)
