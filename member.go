@@ -200,7 +200,7 @@ type MemberImport struct {
 	Hash      string // content hash: a second import of the same file resumes or changes nothing
 	Table     *Table
 	Effective Date // the day imported members enter their units (their Since)
-	Batch     int  // rows per transaction; 0: 20,000
+	Batch     int  // rows per transaction; 0: 20,000 (100,000 for a bulk load)
 	Progress  func(done, total int)
 	Within    []string // the importer's subtrees (paths): rows for units outside are refused; nil: anywhere
 	// Scope is the path of the unit the import was started on, kept with

@@ -28,10 +28,6 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	if imp.Effective.IsZero() {
 		imp.Effective = partyworks.Today(s.db.Now())
 	}
-	batch := imp.Batch
-	if batch <= 0 {
-		batch = 20000
-	}
 	t := imp.Table
 	res := &partyworks.MemberImportResult{Rows: len(t.Rows)}
 	rr, err := partyworks.NewMemberRowReader(t, partyworks.Today(s.db.Now()))
@@ -75,9 +71,22 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	if err := s.memberIndexes(ctx, false); err != nil {
 		return nil, err
 	}
-	if bulk, err := s.bulkLoad(ctx, len(t.Rows)-done); err != nil {
+	// A batch is a transaction: its rows, the job's progress and the
+	// statistics of its units (one flush, some 300 rows a unit that keeps
+	// them, up the tree). A bulk load takes batches of 100,000: the
+	// flushes were 14 % of an import of 100,000 rows in batches of 20,000.
+	batch := imp.Batch
+	bulk, err := s.bulkLoad(ctx, len(t.Rows)-done)
+	if err != nil {
 		return nil, err
-	} else if bulk {
+	}
+	if batch <= 0 {
+		batch = 20000
+		if bulk {
+			batch = 100000
+		}
+	}
+	if bulk {
 		if err := s.memberIndexes(ctx, true); err != nil {
 			return nil, err
 		}
