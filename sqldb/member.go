@@ -273,6 +273,9 @@ func (s *MemberService) UnitPaths(ctx context.Context, memberID int64, at partyw
 // from m.Since (today when zero), counted in the statistics at once.
 func (s *MemberService) CreateMember(ctx context.Context, m *partyworks.Member) error {
 	return s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.lockTreeShared(); err != nil { // (before the unit is read: lockTreeShared)
+			return err
+		}
 		if m.Since.IsZero() {
 			m.Since = partyworks.Today(tx.now)
 		}

@@ -36,6 +36,21 @@ const bigSubtree = 100_000
 // finds "Đặng Văn Lâm" and "an" finds "Nguyễn Văn An"; subtree and field
 // filters apply to the unit as it stood on the day.
 func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilter) ([]*partyworks.Member, int, error) {
+	var stranded bool
+	out, total, err := s.findMembers(ctx, f, false, &stranded)
+	if err == nil && stranded {
+		// A walk without the join to the units found a member whose unit
+		// does not stand on the day: read the page again with the join.
+		out, total, err = s.findMembers(ctx, f, true, nil)
+	}
+	return out, total, err
+}
+
+// findMembers is FindMembers; withJoin keeps the join to the units' versions
+// that a province's walk on PostgreSQL may go without (unitJoin), and
+// stranded (if not nil) is set when a page read without it holds a member
+// whose unit did not stand on the day.
+func (s *MemberService) findMembers(ctx context.Context, f partyworks.MemberFilter, withJoin bool, stranded *bool) ([]*partyworks.Member, int, error) {
 	if f.At.IsZero() {
 		f.At = partyworks.Today(s.db.Now())
 	}
@@ -105,8 +120,12 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 	// its planner, taking the province and the unit's path for two
 	// independent conditions, expected a few dozen members of "Dương"
 	// where there were 7,000, and sorted the province's 175,000 index
-	// entries instead of walking (100 ms against a few).
-	unitJoin := !(current && s.db.Postgres() && top != 0 && alone && f.Within == nil && plan.kind != planSubtree)
+	// entries instead of walking (100 ms against a few). top_id also
+	// names the province for a member left in a unit that has ended (one
+	// recorded in a unit after its merge was recorded): the page's units
+	// are checked (named), and a page holding such a member is read again
+	// with the join.
+	unitJoin := withJoin || !(current && s.db.Postgres() && top != 0 && alone && f.Within == nil && walk)
 	switch {
 	case current && !unitJoin:
 		where = []string{"m.since <= ?", "m.top_id = ?"}
@@ -429,10 +448,15 @@ func (s *MemberService) FindMembers(ctx context.Context, f partyworks.MemberFilt
 		// mostly one cell's).
 		sel.ids = `SELECT ` + cols + `, m.unit_id, m.status, ''`
 	}
-	// named names the units of a page read ids first.
+	// named names the units of a page read ids first (and says whether
+	// all of them stood on d, if the walk did not join them).
 	named := func(out []*partyworks.Member, err error) ([]*partyworks.Member, error) {
 		if err == nil && sel.ids != "" {
-			err = s.nameUnits(ctx, out, d, f.Under, underName)
+			var all bool
+			all, err = s.nameUnits(ctx, out, d, f.Under, underName)
+			if !all && !unitJoin && stranded != nil {
+				*stranded = true
+			}
 		}
 		return out, err
 	}
@@ -557,9 +581,11 @@ func (s *MemberService) namePage(ctx context.Context, query string, args []any, 
 }
 
 // nameUnits sets each member's UnitName: their unit's name on day d
-// (the unit known, named known, needs no read: a cell's list).
-func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string, known int64, named string) error {
+// (the unit known, named known, needs no read: a cell's list); all says
+// whether every unit stood on d.
+func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, d string, known int64, named string) (all bool, err error) {
 	names := map[int64]string{known: named}
+	found := map[int64]bool{known: true}
 	var ids []any
 	for _, m := range ms {
 		if _, ok := names[m.UnitID]; !ok {
@@ -573,17 +599,19 @@ func (s *MemberService) nameUnits(ctx context.Context, ms []*partyworks.Member, 
 				var id int64
 				var name string
 				err := sc.Scan(&id, &name)
-				names[id] = name
+				names[id], found[id] = name, true
 				return err
 			})
 		if err != nil {
-			return fmt.Errorf("find members: %w", err)
+			return false, fmt.Errorf("find members: %w", err)
 		}
 	}
+	all = true
 	for _, m := range ms {
 		m.UnitName = names[m.UnitID]
+		all = all && found[m.UnitID]
 	}
-	return nil
+	return all, nil
 }
 
 // memberPage runs a page query of FindMembers (the member's columns read

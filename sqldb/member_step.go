@@ -24,6 +24,12 @@ func (s *MemberService) RecordStep(ctx context.Context, memberID int64, in party
 }
 
 func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partyworks.Calendar) (*partyworks.MemberStep, error) {
+	// The tree's lock before the member is read (lockTreeShared): a fold
+	// committing between the read and the write would be overwritten by
+	// the unit read.
+	if err := tx.lockTreeShared(); err != nil {
+		return nil, err
+	}
 	m, err := tx.member(memberID)
 	if err != nil {
 		return nil, err
@@ -89,9 +95,6 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 	case partyworks.StepTempReturn:
 		resume = ""
 	}
-	// The new unit's province first: on PostgreSQL it takes the tree's
-	// lock (lockTree) before this transaction writes anything a unit's
-	// move would wait for.
 	top, err := tx.topOf(newUnit)
 	if err != nil {
 		return nil, err

@@ -124,7 +124,8 @@ var pendingCap = 200
 // (lockTree, Tx.folded, Tx.moved). A move then waits for the members
 // being written to commit, and its update of top_id sees them; a member
 // written while a move is pending waits for it and reads the new root.
-// SQLite has one writer at a time. Taken before a transaction's other
-// writes where it can be (a lifecycle step reads the root first), so that
-// neither side waits for a row the other holds.
+// SQLite has one writer at a time. Creating a member and a lifecycle
+// step take it first, before they read the member or the unit: a fold
+// committed between their read and their write would be overwritten,
+// and neither side waits for a row the other holds.
 func (tx *Tx) lockTreeShared() error { return tx.takeTreeLock(1) }
