@@ -18,6 +18,14 @@ import (
 	"partyworks/sqldb/sqldbtest"
 )
 
+// mustChange applies a change to the tree.
+func mustChange(t *testing.T, units *sqldb.UnitService, c partyworks.UnitChange) {
+	t.Helper()
+	if _, err := units.ApplyUnitChange(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // pages reads every page of a list, seven at a time: "id name unit".
 func pages(t *testing.T, m *sqldb.MemberService, flt partyworks.MemberFilter) []string {
 	t.Helper()
@@ -164,25 +172,19 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 
 		// C8 merges into C1: its members go with it.
 		d = at("2021-03-01")
-		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: d, Decision: "1-QĐ/TU",
-			Unit: f.ids["C1"], Sources: []int64{f.ids["C8"]}}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: d, Decision: "1-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C8"]}})
 		check("after the merge", byCell["C8"][0].ID, "22")
 
 		// W9 moves to the other province with its cells, but for C7,
 		// whose move to W8 (staying in province 24) from 20/04 was
 		// recorded before.
 		at("2021-03-15")
-		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-04-20"), Decision: "2-QĐ/TU",
-			Unit: f.ids["C7"], Parent: f.ids["W8"]}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-04-20"), Decision: "2-QĐ/TU",
+			Unit: f.ids["C7"], Parent: f.ids["W8"]})
 		d = at("2021-04-01")
-		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "3-QĐ/TW",
-			Unit: f.ids["W9"], Parent: f.ids["22"]}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "3-QĐ/TW",
+			Unit: f.ids["W9"], Parent: f.ids["22"]})
 		at("2021-04-25")
 		check("after W9 moved", byCell["C9"][2].ID, "22")
 		check("after W9 moved", byCell["C7"][0].ID, "24")
@@ -190,10 +192,8 @@ func TestProvinceSearchFollowsMoves(t *testing.T) {
 		// W1 is moved to province 24 from 01/06 by a decision recorded on
 		// 01/05: until then its members are still province 22's.
 		at("2021-05-01")
-		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-06-01"), Decision: "4-QĐ/TW",
-			Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-06-01"), Decision: "4-QĐ/TW",
+			Unit: f.ids["W1"], Parent: f.ids["24"]})
 		check("before W1's move", byCell["C1"][0].ID, "22")
 		// Recorded into C1 after the move was: its province is the one
 		// of C1's last version.
@@ -252,14 +252,11 @@ func sameAsWithin(t *testing.T, m *sqldb.MemberService, what string, flt partywo
 func TestProvinceSearchOnALaterDay(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := provinceFixture(t, db)
-		ctx := context.Background()
 		f.now = day("2021-01-05").Add(3 * time.Hour)
 		// W1 (province 22, with C1) moves to 24 on 01/06, then to 26 on 01/09.
 		for _, mv := range []struct{ d, to, dec string }{{"2021-06-01", "24", "1-QĐ/TW"}, {"2021-09-01", "26", "2-QĐ/TW"}} {
-			if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day(mv.d), Decision: mv.dec,
-				Unit: f.ids["W1"], Parent: f.ids[mv.to]}); err != nil {
-				t.Fatal(err)
-			}
+			mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day(mv.d), Decision: mv.dec,
+				Unit: f.ids["W1"], Parent: f.ids[mv.to]})
 		}
 		for _, q := range []string{"", "nguyen", "nguyen van an"} {
 			sameAsWithin(t, f.members, "W1 in 24 from 01/06 to 01/09", partyworks.MemberFilter{Query: q, Under: f.ids["24"], At: day("2021-07-01")})
@@ -300,10 +297,8 @@ func TestUnitMovesFromAnyHandleMoveMembers(t *testing.T) {
 	}
 	defer other.Close()
 	other.Now = db.Now
-	if _, err := sqldb.NewUnitService(other).ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2020-01-01"), Decision: "1-QĐ/TW",
-		Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
-		t.Fatal(err)
-	}
+	mustChange(t, sqldb.NewUnitService(other), partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2020-01-01"), Decision: "1-QĐ/TW",
+		Unit: f.ids["W1"], Parent: f.ids["24"]})
 	sameAsWithin(t, f.members, "W1 moved to 24 from another handle", partyworks.MemberFilter{Under: f.ids["24"]})
 	sameAsWithin(t, f.members, "W1 moved to 24 from another handle", partyworks.MemberFilter{Query: "nguyen", Under: f.ids["24"]})
 }
@@ -341,15 +336,12 @@ func TestProvinceSearchWithManyPendingChanges(t *testing.T) {
 	defer sqldb.SetPendingCap(1)()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := provinceFixture(t, db)
-		ctx := context.Background()
 		f.now = day("2021-01-05").Add(3 * time.Hour)
 		// Two changes in province 26 first, then W1 (province 22, with
 		// C1) moving to 24 last.
 		for _, mv := range []struct{ d, unit, to, dec string }{{"2021-03-01", "W6", "24", "1-QĐ/TW"}, {"2021-04-01", "W6", "26", "2-QĐ/TW"}, {"2021-05-01", "W1", "24", "3-QĐ/TW"}} {
-			if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day(mv.d), Decision: mv.dec,
-				Unit: f.ids[mv.unit], Parent: f.ids[mv.to]}); err != nil {
-				t.Fatal(err)
-			}
+			mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day(mv.d), Decision: mv.dec,
+				Unit: f.ids[mv.unit], Parent: f.ids[mv.to]})
 		}
 		for _, q := range []string{"", "nguyen"} {
 			sameAsWithin(t, f.members, "three changes pending", partyworks.MemberFilter{Query: q, Under: f.ids["22"]})
@@ -431,22 +423,17 @@ func TestMoveWaitsForMembersBeingWritten(t *testing.T) {
 func TestProvinceSearchMemberLeftInAnEndedUnit(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := provinceFixture(t, db)
-		ctx := context.Background()
 		f.now = day("2021-06-15").Add(3 * time.Hour)
-		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "5-QĐ/TU",
-			Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "5-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
 		f.now = day("2021-06-20").Add(3 * time.Hour)
 		f.add(t, "Nguyễn Thị Muộn", partyworks.Female, "1990-04-04", "C2", partyworks.StatusOfficial)
 		f.add(t, "Nguyễn Thị Muống", partyworks.Female, "1990-04-05", "C1", partyworks.StatusOfficial)
 		f.now = day("2021-07-05").Add(3 * time.Hour)
 		f.add(t, "Nguyễn Thị Trễ", partyworks.Female, "1990-05-05", "C3", partyworks.StatusOfficial)
 		f.add(t, "Nguyễn Thị Trễ An", partyworks.Female, "1990-05-06", "C1", partyworks.StatusOfficial)
-		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-02"), Decision: "6-QĐ/TU",
-			Unit: f.ids["C1"], Sources: []int64{f.ids["C3"]}}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-02"), Decision: "6-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C3"]}})
 		for _, q := range []string{"nguyen", "nguyen thi", "muon", "nguyen thi tr", "nguyen thi tre"} {
 			sameAsWithin(t, f.members, "members left in ended cells", partyworks.MemberFilter{Query: q, Under: f.ids["22"]})
 		}
@@ -462,10 +449,8 @@ func TestTopRepairMigration(t *testing.T) {
 	f := provinceFixture(t, db)
 	ctx := context.Background()
 	f.now = day("2021-01-05").Add(3 * time.Hour)
-	if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-01-05"), Decision: "9-QĐ/TW",
-		Unit: f.ids["W1"], Parent: f.ids["24"]}); err != nil {
-		t.Fatal(err)
-	}
+	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: day("2021-01-05"), Decision: "9-QĐ/TW",
+		Unit: f.ids["W1"], Parent: f.ids["24"]})
 	if err := db.ExecRaw(ctx, `UPDATE members SET top_id = $1 WHERE id = (SELECT MIN(id) FROM members WHERE unit_id = $2)`, f.ids["22"], f.ids["C1"]); err != nil {
 		t.Fatal(err)
 	}
