@@ -1,9 +1,12 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -118,6 +121,43 @@ func TestFastXLSXMatchesExcelize(t *testing.T) {
 		}
 		if len(want.Rows) < 2 {
 			t.Errorf("%s: only %d rows read", c.name, len(want.Rows))
+		}
+	}
+}
+
+// TestFastXLSXPast16MiB reads a sheet whose XML is larger than the
+// 16 MiB the fast reader first makes room for: it must grow to the size
+// the archive declares and keep every row.
+func TestFastXLSXPast16MiB(t *testing.T) {
+	var rows [][]string
+	for i := range 60000 {
+		rows = append(rows, []string{fmt.Sprintf("0220900%05d", i), "Nguyễn Văn An " + strings.Repeat("x", 200), fmt.Sprint(i)})
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, "Đảng viên", []string{"citizen_id", "full_name", "n"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	largest := uint64(0)
+	for _, f := range z.File {
+		largest = max(largest, f.UncompressedSize64)
+	}
+	if largest <= 16<<20 {
+		t.Fatalf("the largest part is %d bytes: not past 16 MiB, the test shows nothing", largest)
+	}
+	tab, ok := readXLSXFast(buf.Bytes())
+	if !ok {
+		t.Fatal("the fast reader refused the file")
+	}
+	if len(tab.Rows) != len(rows) {
+		t.Fatalf("%d rows, want %d", len(tab.Rows), len(rows))
+	}
+	for _, i := range []int{0, 29999, 59999} {
+		if !reflect.DeepEqual(tab.Rows[i], rows[i]) {
+			t.Errorf("row %d: %q, want %q", i, tab.Rows[i], rows[i])
 		}
 	}
 }
