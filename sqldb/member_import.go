@@ -168,7 +168,8 @@ func (s *MemberService) FindImportJob(ctx context.Context, id int64) (*partywork
 
 // memberIndexSQL are the secondary indexes of members, as the
 // migrations create them (the citizen ID's unique index stays: imports
-// rely on it); members_top differs on PostgreSQL (pgMembersTop).
+// rely on it); members_top and members_top_name differ on PostgreSQL
+// (pgMembersTop, pgMembersTopName).
 var memberIndexSQL = [][2]string{
 	{"members_unit", "members (unit_id, sort_key, since)"},
 	{"members_name", "members (name_fold)"},
@@ -181,15 +182,24 @@ var memberIndexSQL = [][2]string{
 	{"members_top_name", "members (top_id, name_fold)"},
 }
 
-// pgMembersTop is members_top on PostgreSQL (0015_members_top.sql).
-const pgMembersTop = "members (top_id, sort_key, id) INCLUDE (name_fold, given_fold, unit_id, since)"
+// pgMembersTop and pgMembersTopName are members_top and members_top_name
+// on PostgreSQL (0015_members_top.sql, 0018_members_top_name_lower.sql).
+const (
+	pgMembersTop     = "members (top_id, sort_key, id) INCLUDE (name_fold, given_fold, unit_id, since)"
+	pgMembersTopName = "members (top_id, lower(name_fold))"
+)
 
 // memberIndexes drops the secondary indexes of members, or creates those
 // missing.
 func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 	for _, ix := range memberIndexSQL {
-		if ix[0] == "members_top" && s.db.Postgres() {
-			ix[1] = pgMembersTop
+		if s.db.Postgres() {
+			switch ix[0] {
+			case "members_top":
+				ix[1] = pgMembersTop
+			case "members_top_name":
+				ix[1] = pgMembersTopName
+			}
 		}
 		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + ix[1]
 		if drop {
