@@ -526,12 +526,34 @@ func (s *MemberService) directStats(ctx context.Context, path, d string, st *par
 // subtree root's rows, or, for a cell or a group, a count of its members.
 // Unit 0 is the whole country: the rows of the tree's roots on the day.
 func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyworks.Date) (*partyworks.MemberStats, error) {
+	return s.memberStats(ctx, unitID, at, "")
+}
+
+// memberTotal is MemberStats(unitID, at).Total(), read from the status
+// figures alone (a name search's plan needs only the total, and every
+// figure of a province is some 300 rows).
+func (s *MemberService) memberTotal(ctx context.Context, unitID int64, at partyworks.Date) (int, error) {
+	st, err := s.memberStats(ctx, unitID, at, "status")
+	if err != nil {
+		return 0, err
+	}
+	return st.Total(), nil
+}
+
+// memberStats is MemberStats, the figures read from member_stats kept to
+// one dimension when dim is not "" (a count of members gives them all).
+func (s *MemberService) memberStats(ctx context.Context, unitID int64, at partyworks.Date, dim string) (*partyworks.MemberStats, error) {
 	var kind partyworks.UnitKind
 	var path string
 	d := fmtDate(at)
+	only, dargs := "", []any(nil)
+	if dim != "" {
+		only, dargs = " AND dim = ?", []any{dim}
+	}
 	if unitID == 0 {
 		return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id IN
-			(SELECT unit_id FROM unit_versions WHERE parent_id IS NULL AND valid_from <= ? AND ? < valid_to) AND day <= ? GROUP BY dim, val`, d, d, d)
+			(SELECT unit_id FROM unit_versions WHERE parent_id IS NULL AND valid_from <= ? AND ? < valid_to) AND day <= ?`+only+` GROUP BY dim, val`,
+			append([]any{d, d, d}, dargs...)...)
 	}
 	err := s.db.queryRow(ctx, `SELECT kind, path FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&kind, &path)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -544,31 +566,8 @@ func (s *MemberService) MemberStats(ctx context.Context, unitID int64, at partyw
 		}
 		return st, nil
 	}
-	return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ? GROUP BY dim, val`, unitID, d)
-}
-
-// memberTotal is MemberStats(unitID, at).Total(), read from the status
-// figures alone (a name search's plan needs only the total, and every
-// figure of a province is some 300 rows).
-func (s *MemberService) memberTotal(ctx context.Context, unitID int64, at partyworks.Date) (int, error) {
-	d := fmtDate(at)
-	var kind partyworks.UnitKind
-	err := s.db.queryRow(ctx, `SELECT kind FROM unit_versions WHERE unit_id = ? AND valid_from <= ? AND ? < valid_to`, unitID, d, d).Scan(&kind)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("member stats: %w", err)
-	}
-	if unitID == 0 || directKind(kind) {
-		st, err := s.MemberStats(ctx, unitID, at)
-		if err != nil {
-			return 0, err
-		}
-		return st.Total(), nil
-	}
-	st, err := s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND dim = 'status' AND day <= ? GROUP BY dim, val`, unitID, d)
-	if err != nil {
-		return 0, err
-	}
-	return st.Total(), nil
+	return s.readStats(ctx, unitID, at, `SELECT dim, val, SUM(n) FROM member_stats WHERE unit_id = ? AND day <= ?`+only+` GROUP BY dim, val`,
+		append([]any{unitID, d}, dargs...)...)
 }
 
 // readStats reads figures (dim, val, n) by q.
