@@ -374,6 +374,11 @@ func planEach(ctx context.Context) context.Context {
 	return context.WithValue(ctx, planEachKey{}, true)
 }
 
+// planOnce undoes planEach for the reads of ctx: those with one plan for
+// any values (a seek, a bounded range of members_top) keep their cached
+// plans.
+func planOnce(ctx context.Context) context.Context { return context.WithValue(ctx, planEachKey{}, nil) }
+
 // planMode puts pgx's mode of execution before args for the reads
 // planEach marked: the statement described once, then run unnamed, which
 // PostgreSQL plans with the values bound.

@@ -196,7 +196,7 @@ func (s *MemberService) skipPage(ctx context.Context, fq string, top int64, sel 
 	}
 	// (A seek has one plan, members_top's or members_sort's: planned
 	// once, not each time as the province's pages are, planEach.)
-	seekCtx := context.WithValue(ctx, planEachKey{}, nil)
+	seekCtx := planOnce(ctx)
 	// seek finds the first member's sort key and folded name from the given
 	// name in [lo, hi) (hi "": no end); ok false if there is none.
 	seek := func(lo, hi string) (key, given string, ok bool, err error) {
@@ -296,7 +296,7 @@ func (s *MemberService) rangePage(ctx context.Context, sel pageSel, scan memberS
 		// A range of a block holds few members: read in sort order
 		// whatever the values, the plan need not be made each time
 		// (planEach).
-		ctx = context.WithValue(ctx, planEachKey{}, nil)
+		ctx = planOnce(ctx)
 	}
 	return s.memberPage(ctx, scan, sel.query(q, "m.sort_key, m.id", limit), qargs)
 }
