@@ -229,14 +229,16 @@ func (s *MemberService) findMembers(ctx context.Context, f partyworks.MemberFilt
 	// The filters go in WHERE, not in the join's ON: after the LEFT JOIN
 	// of a past day's search, SQLite only uses the name indexes for terms
 	// of the WHERE clause.
-	// fromSrc is the FROM clause over src, joined (as join says) to the
-	// unit versions; rebuilt when a plan below changes the join or terms.
-	fromSrc := func() string {
+	// fromOf is the FROM clause over src, joined (as join says) to the
+	// unit versions unless unitJoin is off, with the terms of w; fromSrc
+	// is the query's, rebuilt when a plan below changes the join or terms.
+	fromOf := func(join string, w []string) string {
 		if !unitJoin {
-			return ` FROM ` + src + ` WHERE ` + strings.Join(where, " AND ")
+			return ` FROM ` + src + ` WHERE ` + strings.Join(w, " AND ")
 		}
-		return ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(where, " AND ")
+		return ` FROM ` + src + join + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(w, " AND ")
 	}
+	fromSrc := func() string { return fromOf(join, where) }
 	from := fromSrc()
 	// No name inside a subtree on a past day: read the subtree's members
 	// (below) when they are few, else walk everyone in sort order (a name
@@ -379,10 +381,7 @@ func (s *MemberService) findMembers(ctx context.Context, f partyworks.MemberFilt
 				whereFull := slices.Clone(where)
 				whereFull[nameTerm] = "m.name_fold >= ? AND m.name_fold < ?"
 				fullArgs = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
-				fullFrom = ` FROM ` + src + cross + `unit_versions v ON v.unit_id = ` + unitCol + ` WHERE ` + strings.Join(whereFull, " AND ")
-				if !unitJoin {
-					fullFrom = ` FROM ` + src + ` WHERE ` + strings.Join(whereFull, " AND ")
-				}
+				fullFrom = fromOf(cross, whereFull)
 				where[nameTerm] = s.noIndex("m.given_fold") + " >= ? AND " + s.noIndex("m.given_fold") + " < ?"
 				args = slices.Concat(args[:nameArg], []any{fq, fq + "\uffff"}, args[nameArg+4:])
 			}
