@@ -168,9 +168,9 @@ func (s *MemberService) FindImportJob(ctx context.Context, id int64) (*partywork
 
 // memberIndexSQL are the secondary indexes of members, as the
 // migrations create them (the citizen ID's unique index stays: imports
-// rely on it); members_top and members_top_name differ on PostgreSQL
-// (pgMembersTop, pgMembersTopName).
-var memberIndexSQL = [][2]string{
+// rely on it): name, columns, and PostgreSQL's columns where they differ
+// (0015_members_top.sql, 0018_members_top_name_lower.sql).
+var memberIndexSQL = [][3]string{
 	{"members_unit", "members (unit_id, sort_key, since)"},
 	{"members_name", "members (name_fold)"},
 	{"members_given", "members (given_fold)"},
@@ -178,30 +178,20 @@ var memberIndexSQL = [][2]string{
 	{"members_transfer", "members (transfer_to)"},
 	{"members_unit_name", "members (unit_id, name_fold)"},
 	{"members_unit_given", "members (unit_id, given_fold)"},
-	{"members_top", "members (top_id, sort_key, name_fold, given_fold, unit_id, since)"},
-	{"members_top_name", "members (top_id, name_fold)"},
+	{"members_top", "members (top_id, sort_key, name_fold, given_fold, unit_id, since)",
+		"members (top_id, sort_key, id) INCLUDE (name_fold, given_fold, unit_id, since)"},
+	{"members_top_name", "members (top_id, name_fold)", "members (top_id, lower(name_fold))"},
 }
-
-// pgMembersTop and pgMembersTopName are members_top and members_top_name
-// on PostgreSQL (0015_members_top.sql, 0018_members_top_name_lower.sql).
-const (
-	pgMembersTop     = "members (top_id, sort_key, id) INCLUDE (name_fold, given_fold, unit_id, since)"
-	pgMembersTopName = "members (top_id, lower(name_fold))"
-)
 
 // memberIndexes drops the secondary indexes of members, or creates those
 // missing.
 func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 	for _, ix := range memberIndexSQL {
-		if s.db.Postgres() {
-			switch ix[0] {
-			case "members_top":
-				ix[1] = pgMembersTop
-			case "members_top_name":
-				ix[1] = pgMembersTopName
-			}
+		cols := ix[1]
+		if s.db.Postgres() && ix[2] != "" {
+			cols = ix[2]
 		}
-		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + ix[1]
+		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + cols
 		if drop {
 			q = "DROP INDEX IF EXISTS " + ix[0]
 		}
