@@ -759,18 +759,16 @@ func (s *MemberService) namePlan(ctx context.Context, fq string, f partyworks.Me
 		}
 	}
 	var n int
-	count := `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE ` + nameCond("members") + ` LIMIT ` + strconv.Itoa(probeCap+1) + `) c`
 	if s.db.Postgres() {
 		// Its planner ORs the two indexes' bitmaps of every match before
 		// the LIMIT (50–90 ms for "nguyen"): each index is read up to the
 		// cap instead. A member whose full and given names both start
 		// with fq counts twice, which moves an estimate a little.
-		limit := ` LIMIT ` + strconv.Itoa(probeCap+1)
-		count = `SELECT LEAST(COUNT(*), ` + strconv.Itoa(probeCap+1) + `) FROM (
-			(SELECT 1 FROM members WHERE name_fold >= ? AND name_fold < ?` + limit + `)
-			UNION ALL (SELECT 1 FROM members WHERE given_fold >= ? AND given_fold < ?` + limit + `)) c`
-	}
-	if err := s.db.queryRow(ctx, count, nameArgs(fq)...).Scan(&n); err != nil {
+		if n, err = s.countEither(ctx, "name_fold >= ? AND name_fold < ?", []any{fq, fq + "\uffff"}, fq, probeCap); err != nil {
+			return namePlan{}, err
+		}
+	} else if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE `+nameCond("members")+` LIMIT `+strconv.Itoa(probeCap+1)+`) c`,
+		nameArgs(fq)...).Scan(&n); err != nil {
 		return namePlan{}, fmt.Errorf("find members: %w", err)
 	}
 	few := s.BroadName
@@ -892,11 +890,19 @@ const provinceFew = 100
 // country whose name from the given name does (members_given): what the
 // name index plan reads in a province.
 func (s *MemberService) provinceNames(ctx context.Context, fq string, top int64, limit int) (int, error) {
+	return s.countEither(ctx, "top_id = ? AND "+s.topName("m")+" >= ? AND "+s.topName("m")+" < ?", []any{top, fq, fq + "\uffff"}, fq, limit)
+}
+
+// countEither counts, up to limit+1, the members of full (a condition on
+// members m, with its arguments) and those whose name from the given name
+// starts with fq, each read from its index up to the cap; one of both
+// counts twice.
+func (s *MemberService) countEither(ctx context.Context, full string, fargs []any, fq string, limit int) (int, error) {
 	var n int
 	cap := ` LIMIT ` + strconv.Itoa(limit+1)
-	if err := s.db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM members m WHERE top_id = ? AND `+s.topName("m")+` >= ? AND `+s.topName("m")+` < ?`+cap+`) a)
+	if err := s.db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM members m WHERE `+full+cap+`) a)
 		+ (SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE given_fold >= ? AND given_fold < ?`+cap+`) b)`,
-		top, fq, fq+"\uffff", fq, fq+"\uffff").Scan(&n); err != nil {
+		append(slices.Clip(fargs), fq, fq+"\uffff")...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("find members: %w", err)
 	}
 	return min(n, limit+1), nil
