@@ -42,3 +42,10 @@ func QueryRowRaw(ctx context.Context, db *DB, q string, args ...any) *sql.Row {
 
 // TopOf reads a unit's root as a member's writer does (topsOf).
 func TopOf(tx *Tx, unit int64) (int64, error) { return tx.topOf(unit) }
+
+// SQLiteConfigured is what sqlite3_config said at start, and
+// SQLiteMemoryUsed SQLite's count of its memory (0 with statistics off).
+var (
+	SQLiteConfigured = func() int { return sqliteConfigured }
+	SQLiteMemoryUsed = sqliteMemoryUsed
+)
