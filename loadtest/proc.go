@@ -39,19 +39,29 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-// rss reads a process's resident set size in bytes.
-func rss(pid int) (int64, error) {
+// rss reads a process's resident set size in bytes, and the part of it
+// that is the process's own memory (RssAnon): the rest is files' pages
+// mapped in, such as SQLite's memory map of the database, which are the
+// operating system's file cache.
+func rss(pid int) (total, anon int64, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10, err
+	kb := func(field string) (int64, error) {
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, field); ok {
+				n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				return n << 10, err
+			}
 		}
+		return 0, fmt.Errorf("/proc/%d/status: no %s", pid, field)
 	}
-	return 0, fmt.Errorf("/proc/%d/status: no VmRSS", pid)
+	if total, err = kb("VmRSS:"); err != nil {
+		return 0, 0, err
+	}
+	anon, err = kb("RssAnon:")
+	return total, anon, err
 }
 
 // loadAverage is the first three fields of /proc/loadavg, as written there
@@ -76,9 +86,11 @@ type Usage struct {
 	CPU      time.Duration `json:"cpu_ns"`
 	CPUShare float64       `json:"cpu_share"`
 	// RSS is the resident memory at the end and the largest seen (sampled
-	// every 200 ms), summed over the processes.
-	RSS    int64 `json:"rss_bytes"`
-	MaxRSS int64 `json:"max_rss_bytes"`
+	// every 200 ms), summed over the processes; MaxAnonRSS the largest of
+	// its anonymous part (the processes' own memory, without mapped files).
+	RSS        int64 `json:"rss_bytes"`
+	MaxRSS     int64 `json:"max_rss_bytes"`
+	MaxAnonRSS int64 `json:"max_anon_rss_bytes"`
 }
 
 // watch samples the processes' CPU time and memory from start to stop.
@@ -88,6 +100,7 @@ type watch struct {
 	t0   time.Time
 	mu   sync.Mutex
 	max  int64
+	anon int64 // the largest anonymous RSS
 	stop chan struct{}
 	done chan struct{}
 }
@@ -120,14 +133,14 @@ func watchProcs(pids []int) (*watch, error) {
 }
 
 func (w *watch) sample() int64 {
-	var total int64
+	var total, anon int64
 	for _, pid := range w.pids {
-		if n, err := rss(pid); err == nil { // a process that exited adds nothing
-			total += n
+		if n, a, err := rss(pid); err == nil { // a process that exited adds nothing
+			total, anon = total+n, anon+a
 		}
 	}
 	w.mu.Lock()
-	w.max = max(w.max, total)
+	w.max, w.anon = max(w.max, total), max(w.anon, anon)
 	w.mu.Unlock()
 	return total
 }
@@ -146,7 +159,7 @@ func (w *watch) end() Usage {
 	if wall := time.Since(w.t0); wall > 0 {
 		u.CPUShare = u.CPU.Seconds() / wall.Seconds()
 	}
-	u.MaxRSS = w.max
+	u.MaxRSS, u.MaxAnonRSS = w.max, w.anon
 	return u
 }
 

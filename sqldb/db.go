@@ -52,7 +52,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Options adjust how a database is opened.
 type Options struct {
 	// SQLiteDriver names the database/sql driver for SQLite files:
-	// "sqlite3" (mattn/go-sqlite3) by default; fault-injection tests wrap it.
+	// mattn/go-sqlite3 with a memory map (sqliteDriver) by default;
+	// fault-injection tests wrap "sqlite3".
 	SQLiteDriver string
 
 	// Replica is a postgres:// URL of a streaming replica of a PostgreSQL
@@ -76,7 +77,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.read, db.write, err = openPostgres(dsn)
 	} else {
 		if opts.SQLiteDriver == "" {
-			opts.SQLiteDriver = "sqlite3"
+			opts.SQLiteDriver = sqliteDriver
 		}
 		db.dialect = sqlite
 		db.read, db.write, err = openSQLite(opts.SQLiteDriver, dsn)

@@ -24,3 +24,25 @@ func TestSQLiteMemoryStatisticsOff(t *testing.T) {
 		t.Fatalf("SQLite counts %d bytes in use: its memory statistics are on", used)
 	}
 }
+
+// Every connection of both pools reads the file through a memory map of
+// SQLite's largest size.
+func TestSQLiteMemoryMap(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	ctx := context.Background()
+	var read, write int64
+	if err := sqldb.QueryRowRaw(ctx, db, `PRAGMA mmap_size`).Scan(&read); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRow(`PRAGMA mmap_size`).Scan(&write); err != nil {
+		t.Fatal(err)
+	}
+	if read != 0x7fff0000 || write != 0x7fff0000 {
+		t.Fatalf("mmap_size: reader %d, writer %d; want %d each", read, write, 0x7fff0000)
+	}
+}

@@ -57,7 +57,7 @@ func loadtestOn(t *testing.T, db string) {
 					}
 				}
 			}
-			if r.Server == nil || r.Server.MaxRSS <= 0 || r.Generator == nil || r.Generator.CPU <= 0 {
+			if r.Server == nil || r.Server.MaxRSS <= 0 || r.Server.MaxAnonRSS <= 0 || r.Server.MaxAnonRSS > r.Server.MaxRSS || r.Generator == nil || r.Generator.CPU <= 0 {
 				t.Errorf("no process usage: server %+v, generator %+v", r.Server, r.Generator)
 			}
 		})
