@@ -25,8 +25,9 @@ var kindRow = &kind{name: "row", missing: func(*Targets) string { return "" },
 	next: func(w *worker) request { return get("/row/%d", 1+w.rng.IntN(baselineRows)) }}
 
 // RunBaseline loads a bare net/http handler that reads one row by primary
-// key from a SQLite file (the same driver and settings as the readers of
-// sqldb) and writes it as JSON: no routing table, authentication, access
+// key from a SQLite file (the same driver and DSN settings as the readers
+// of sqldb, without their memory map: its table fits in the cache) and
+// writes it as JSON: no routing table, authentication, access
 // check, logging or metrics. It is the ceiling of this machine, to state
 // partyworks' figures against. It serves in this process, so the report's
 // generator CPU is the server's and the generator's together.

@@ -42,7 +42,7 @@ func cpuTime(pid int) (time.Duration, error) {
 // rss reads a process's resident set size in bytes, and the part of it
 // that is the process's own memory (RssAnon): the rest is files' pages
 // mapped in, such as SQLite's memory map of the database, which are the
-// operating system's file cache.
+// operating system's file cache. anon is -1 where /proc does not give it.
 func rss(pid int) (total, anon int64, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -60,8 +60,10 @@ func rss(pid int) (total, anon int64, err error) {
 	if total, err = kb("VmRSS:"); err != nil {
 		return 0, 0, err
 	}
-	anon, err = kb("RssAnon:")
-	return total, anon, err
+	if anon, err = kb("RssAnon:"); err != nil {
+		anon = -1 // a kernel before 4.5, or a /proc that does not say
+	}
+	return total, anon, nil
 }
 
 // loadAverage is the first three fields of /proc/loadavg, as written there
@@ -87,7 +89,8 @@ type Usage struct {
 	CPUShare float64       `json:"cpu_share"`
 	// RSS is the resident memory at the end and the largest seen (sampled
 	// every 200 ms), summed over the processes; MaxAnonRSS the largest of
-	// its anonymous part (the processes' own memory, without mapped files).
+	// its anonymous part (the processes' own memory, without mapped files;
+	// -1 where /proc does not give it).
 	RSS        int64 `json:"rss_bytes"`
 	MaxRSS     int64 `json:"max_rss_bytes"`
 	MaxAnonRSS int64 `json:"max_anon_rss_bytes"`
@@ -95,14 +98,15 @@ type Usage struct {
 
 // watch samples the processes' CPU time and memory from start to stop.
 type watch struct {
-	pids []int
-	cpu0 time.Duration
-	t0   time.Time
-	mu   sync.Mutex
-	max  int64
-	anon int64 // the largest anonymous RSS
-	stop chan struct{}
-	done chan struct{}
+	pids   []int
+	cpu0   time.Duration
+	t0     time.Time
+	mu     sync.Mutex
+	max    int64
+	anon   int64 // the largest anonymous RSS
+	noAnon bool  // /proc did not give it
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 // watchProcs starts watching; it fails if a process cannot be read.
@@ -136,11 +140,20 @@ func (w *watch) sample() int64 {
 	var total, anon int64
 	for _, pid := range w.pids {
 		if n, a, err := rss(pid); err == nil { // a process that exited adds nothing
-			total, anon = total+n, anon+a
+			total = total + n
+			if a < 0 || anon < 0 {
+				anon = -1
+			} else {
+				anon += a
+			}
 		}
 	}
 	w.mu.Lock()
-	w.max, w.anon = max(w.max, total), max(w.anon, anon)
+	w.max = max(w.max, total)
+	if anon < 0 {
+		w.noAnon = true
+	}
+	w.anon = max(w.anon, anon)
 	w.mu.Unlock()
 	return total
 }
@@ -160,6 +173,9 @@ func (w *watch) end() Usage {
 		u.CPUShare = u.CPU.Seconds() / wall.Seconds()
 	}
 	u.MaxRSS, u.MaxAnonRSS = w.max, w.anon
+	if w.noAnon {
+		u.MaxAnonRSS = -1
+	}
 	return u
 }
 

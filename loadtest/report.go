@@ -108,8 +108,12 @@ func (r *Report) Print(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	if r.Server != nil {
+		own := "n/a"
+		if r.Server.MaxAnonRSS >= 0 {
+			own = mib(r.Server.MaxAnonRSS)
+		}
 		fmt.Fprintf(w, "server (pid %s): CPU %.2f cores (%s), RSS %s at the end, %s at most, of which its own memory %s at most (the rest: mapped files)\n",
-			pids(r.Server.PIDs), r.Server.CPUShare, r.Server.CPU.Round(10*time.Millisecond), mib(r.Server.RSS), mib(r.Server.MaxRSS), mib(r.Server.MaxAnonRSS))
+			pids(r.Server.PIDs), r.Server.CPUShare, r.Server.CPU.Round(10*time.Millisecond), mib(r.Server.RSS), mib(r.Server.MaxRSS), own)
 	}
 	if r.Generator != nil {
 		fmt.Fprintf(w, "generator (this process): CPU %.2f cores, RSS %s at most\n", r.Generator.CPUShare, mib(r.Generator.MaxRSS))

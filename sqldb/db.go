@@ -80,6 +80,9 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			opts.SQLiteDriver = sqliteDriver
 		}
 		db.dialect = sqlite
+		if sqliteConfigured > 0 { // SQLite had started before this package's variables
+			slog.Warn("sqlite: its memory statistics stay on (sqlite3_config)", "code", sqliteConfigured)
+		}
 		db.read, db.write, err = openSQLite(opts.SQLiteDriver, dsn)
 	}
 	if err != nil {

@@ -7,31 +7,9 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"      // PostgreSQL
-	sqlite3 "github.com/mattn/go-sqlite3" // SQLite: chosen by measurement, see docs/ARCHITECTURE.md
+	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL
+	_ "github.com/mattn/go-sqlite3"  // SQLite: chosen by measurement, see docs/ARCHITECTURE.md (settings: sqlite_config.go)
 )
-
-// sqliteDriver is mattn/go-sqlite3 with the settings of every connection
-// that the DSN cannot carry: SQLite reads the first sqliteMmap bytes of
-// the file through a memory map instead of a read(2) into its own cache
-// for each page it lacks. With 5.6 million members, under the load
-// test's reads, that took 18.6 page reads a request down to 6.3
-// (docs/PERFORMANCE.md, "SQLite's memory statistics and memory map").
-// SQLite writes through write(2) as before; the mapped pages are the
-// operating system's file cache, shared by the connections (the process's
-// resident size counts them once a connection).
-const sqliteDriver = "partyworks-sqlite3"
-
-// sqliteMmap is SQLite's own ceiling on a memory map (SQLITE_MAX_MMAP_SIZE
-// as mattn/go-sqlite3 builds it): a larger size is cut to it.
-const sqliteMmap = 0x7fff0000
-
-func init() {
-	sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", sqliteMmap), nil)
-		return err
-	}})
-}
 
 // dialect is the one place where SQLite and PostgreSQL differ in Go code;
 // the schemas differ in migrations/{sqlite,postgres}.
