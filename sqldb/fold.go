@@ -1,6 +1,10 @@
 package sqldb
 
-import "partyworks"
+import (
+	"fmt"
+
+	"partyworks"
+)
 
 // Fold tells the other stores that a unit's contents must go elsewhere on
 // a day: a unit merged away (From → To), or divided among several
@@ -12,6 +16,9 @@ type Fold struct {
 	Options  []int64 // the units a divided unit went into; nil for a whole merge
 	Day      string  // yyyy-mm-dd, the first day in the new units
 	Carries  bool    // From carries on (a divided unit that keeps its code): only what is assigned elsewhere moves
+	// Ended: From's end is already recorded (followFolds): the figures of
+	// what was written into it since stop at its end by themselves.
+	Ended bool
 
 	// Within a restructuring plan: the plan (its assignments) and the
 	// preview being built, where a hook lists what a person should review.
@@ -50,6 +57,14 @@ func (tx *Tx) folded(f Fold) error {
 	hooks := tx.db.foldHooks
 	tx.db.foldHooksMu.Unlock()
 	f.Plan, f.Preview = tx.plan, tx.preview
+	if !f.Carries && f.To != 0 && f.To != f.From {
+		// The unit ends: what is written into it later, on a day before
+		// its end, follows to f.To (followFolds).
+		if _, err := tx.Exec(`INSERT INTO unit_heirs (unit_id, heir_id, day) VALUES (?, ?, ?)
+			ON CONFLICT (unit_id) DO UPDATE SET heir_id = excluded.heir_id, day = excluded.day`, f.From, f.To, f.Day); err != nil {
+			return fmt.Errorf("fold: %w", err)
+		}
+	}
 	for _, h := range hooks {
 		if err := h(tx, f); err != nil {
 			return err

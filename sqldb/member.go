@@ -314,7 +314,10 @@ func (s *MemberService) CreateMember(ctx context.Context, m *partyworks.Member) 
 		if err := st.flush(tx); err != nil {
 			return err
 		}
-		return tx.audit("member.create", fmt.Sprintf("member:%d", id), nil, auditMember(m))
+		if err := tx.audit("member.create", fmt.Sprintf("member:%d", id), nil, auditMember(m)); err != nil {
+			return err
+		}
+		return tx.followFolds([]int64{m.UnitID})
 	})
 }
 

@@ -69,6 +69,19 @@ func (s *MemberService) findMembers(ctx context.Context, f partyworks.MemberFilt
 	}
 	today := partyworks.Today(s.db.Now())
 	current := !f.At.Before(today)
+	if current {
+		// A member moved on a day after d (a merge recorded ahead of its
+		// day, a transfer dated later) is in the members table from that
+		// day only, and in member_history until it: while there is one, a
+		// list of d reads the history as a past day's does.
+		var one int
+		err := s.db.queryRow(ctx, `SELECT 1 FROM member_history WHERE valid_to > ? LIMIT 1`, d).Scan(&one)
+		if err == nil {
+			current = false
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, fmt.Errorf("find members: %w", err)
+		}
+	}
 	var lo, hi string // the subtree searched, if any
 	var kind partyworks.UnitKind
 	var underName string

@@ -1,6 +1,8 @@
 package sqldb
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"partyworks"
@@ -80,8 +82,10 @@ func foldMembers(tx *Tx, f Fold) error {
 		if to == m.UnitID {
 			continue
 		}
-		if err := st.member(tx, m, m.UnitID, f.Day, -1); err != nil {
-			return err
+		if !f.Ended {
+			if err := st.member(tx, m, m.UnitID, f.Day, -1); err != nil {
+				return err
+			}
 		}
 		if err := st.member(tx, m, to, f.Day, 1); err != nil {
 			return err
@@ -107,6 +111,67 @@ func foldMembers(tx *Tx, f Fold) error {
 		return err
 	}
 	return tx.audit("member.fold", fmt.Sprintf("unit:%d", f.From), nil, map[string]any{"to": f.To, "day": f.Day, "members": len(ms)})
+}
+
+// followFolds moves the members left in units that ended before they were
+// written there: a fold moves the members it finds when it is recorded,
+// so a member recorded afterwards into the ended unit, on a day before its
+// end (a merge recorded ahead of its day, a record entered late), would
+// stay in a unit that no longer stands, in no list or search from that day.
+// Each such unit's fold is run again (foldMembers moves the members still
+// there, with their history and statistics) and followed through its heir's
+// own end. units may repeat.
+func (tx *Tx) followFolds(units []int64) error {
+	seen := map[int64]bool{}
+	for len(units) > 0 {
+		u := units[0]
+		units = units[1:]
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		var heir int64
+		var day string
+		err := tx.QueryRow(`SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, u).Scan(&heir, &day)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("follow folds: %w", err)
+		}
+		if err := foldMembers(tx, Fold{From: u, To: heir, Day: day, Ended: true}); err != nil {
+			return err
+		}
+		units = append(units, heir)
+	}
+	return nil
+}
+
+// followImported runs followFolds for those of an import batch's units
+// (the keys of tops) that have an heir: one read of the heirs a batch.
+func (tx *Tx) followImported(tops map[int64]int64) error {
+	if len(tops) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(`SELECT unit_id FROM unit_heirs`)
+	if err != nil {
+		return fmt.Errorf("follow folds: %w", err)
+	}
+	var ended []int64
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			rows.Close()
+			return err
+		}
+		if _, ok := tops[u]; ok {
+			ended = append(ended, u)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return tx.followFolds(ended)
 }
 
 // unitByCode finds the unit that carries a code on a day.

@@ -567,6 +567,11 @@ func (tx *Tx) importBatch(parts <-chan *importPart, end, done int, d string, res
 	if err := stats.flush(tx, d); err != nil {
 		return err
 	}
+	// Rows written into units that ended after the import's day follow
+	// those units' folds (followFolds).
+	if err := tx.followImported(tops); err != nil {
+		return err
+	}
 	if end <= done {
 		return nil
 	}

@@ -156,8 +156,11 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 	if err != nil {
 		return nil, err
 	}
-	return ms, tx.audit("member.step", fmt.Sprintf("member:%d", memberID), map[string]any{"status": m.Status, "unit_id": m.UnitID},
-		map[string]any{"step": in.Step, "day": d, "status": next, "unit_id": newUnit, "decision": in.Decision})
+	if err := tx.audit("member.step", fmt.Sprintf("member:%d", memberID), map[string]any{"status": m.Status, "unit_id": m.UnitID},
+		map[string]any{"step": in.Step, "day": d, "status": next, "unit_id": newUnit, "decision": in.Decision}); err != nil {
+		return nil, err
+	}
+	return ms, tx.followFolds([]int64{newUnit})
 }
 
 // statusOn is a member's status on a day.

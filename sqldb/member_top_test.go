@@ -415,11 +415,13 @@ func TestMoveWaitsForMembersBeingWritten(t *testing.T) {
 // PostgreSQL.
 
 // TestProvinceSearchMemberLeftInAnEndedUnit: a member recorded in a cell
-// after its merge was recorded (the merge dated later, or recorded late
-// with an earlier date) stays in the ended cell, whose top_id still
-// names the province. The country's search kept to the province (Within)
-// leaves her out; so must the province's (on PostgreSQL its walk goes
-// without the join to the units, and reads the page again with it).
+// after its merge was recorded with an earlier date (a day before she was
+// recorded) stays in the ended cell, whose top_id still names the
+// province (a member recorded before a merge dated later follows it:
+// TestMemberWrittenIntoAnEndedUnitFollowsIt). The country's search kept
+// to the province (Within) leaves her out; so must the province's (on
+// PostgreSQL its walk goes without the join to the units, and reads the
+// page again with it).
 func TestProvinceSearchMemberLeftInAnEndedUnit(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := provinceFixture(t, db)
