@@ -49,3 +49,23 @@ var (
 	SQLiteConfigured = func() int { return sqliteConfigured }
 	SQLiteMemoryUsed = sqliteMemoryUsed
 )
+
+// FollowFoldsHeld runs followFolds(units) in a write transaction under the
+// tree's shared lock, calls held before committing.
+func FollowFoldsHeld(ctx context.Context, db *DB, units []int64, held func()) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.lockTreeShared(); err != nil {
+		return err
+	}
+	if err := tx.followFolds(units); err != nil {
+		return err
+	}
+	if held != nil {
+		held()
+	}
+	return tx.Commit()
+}

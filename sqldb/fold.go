@@ -70,6 +70,11 @@ func (tx *Tx) folded(f Fold) error {
 			return err
 		}
 	}
+	if f.To != f.From {
+		// f.To may have ended already (its merge recorded earlier, dated
+		// later): what just came to it follows on.
+		return tx.followFolds([]int64{f.To})
+	}
 	return nil
 }
 

@@ -317,7 +317,17 @@ func (s *MemberService) CreateMember(ctx context.Context, m *partyworks.Member) 
 		if err := tx.audit("member.create", fmt.Sprintf("member:%d", id), nil, auditMember(m)); err != nil {
 			return err
 		}
-		return tx.followFolds([]int64{m.UnitID})
+		if err := tx.followFolds([]int64{m.UnitID}); err != nil {
+			return err
+		}
+		// (The record as it now is: a unit that ended after m.Since has
+		// passed the member on to its heir.)
+		var since string
+		if err := tx.QueryRow(`SELECT unit_id, since, version FROM members WHERE id = ?`, id).Scan(&m.UnitID, &since, &m.Version); err != nil {
+			return err
+		}
+		m.Since = parseDate(since)
+		return nil
 	})
 }
 

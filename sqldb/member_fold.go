@@ -14,7 +14,14 @@ import (
 // f.From itself when the divided unit carries on), and lists them all in
 // the preview for a person to confirm.
 func foldMembers(tx *Tx, f Fold) error {
-	rows, err := tx.Query(`SELECT `+memberCols+` FROM members m WHERE m.unit_id = ? AND m.since <= ? ORDER BY m.id`, f.From, f.Day)
+	lock := ""
+	if f.Ended && tx.db.Postgres() {
+		// Two writers may follow one unit at once (the tree's lock is
+		// shared): the second waits for the first, and a member the first
+		// moved no longer matches.
+		lock = " FOR UPDATE OF m"
+	}
+	rows, err := tx.Query(`SELECT `+memberCols+` FROM members m WHERE m.unit_id = ? AND m.since <= ? ORDER BY m.id`+lock, f.From, f.Day)
 	if err != nil {
 		return fmt.Errorf("fold members: %w", err)
 	}
@@ -137,6 +144,9 @@ func (tx *Tx) followFolds(units []int64) error {
 			continue
 		} else if err != nil {
 			return fmt.Errorf("follow folds: %w", err)
+		}
+		if _, err := tx.versionAt(heir, day); err != nil {
+			continue // the heir ended before that day (a tree recorded so): nothing to follow
 		}
 		if err := foldMembers(tx, Fold{From: u, To: heir, Day: day, Ended: true}); err != nil {
 			return err

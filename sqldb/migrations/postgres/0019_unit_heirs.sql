@@ -2,10 +2,11 @@
 -- followFolds). A fold moves the members it finds when it is recorded; a
 -- member written afterwards into the ended unit, on a day before its end
 -- (a merge recorded ahead of its day, a record entered late), follows the
--- same way to the heir. Folds recorded before this migration: the
--- heir is the one target of the event that ended the unit, or, with no
--- target (a dissolution), the unit's last parent; a unit divided among
--- several has none (its members written later stay where they were put).
+-- same way to the heir. Folds recorded from now on write their heir
+-- (Tx.folded). Of those recorded before: a merge's heir is its one
+-- target, a dissolution's the unit's last parent; a split's or a
+-- restructuring's are not known (their members written later stay where
+-- they were put).
 CREATE TABLE unit_heirs (
 	unit_id BIGINT PRIMARY KEY REFERENCES units(id),
 	heir_id BIGINT NOT NULL REFERENCES units(id),
@@ -13,10 +14,10 @@ CREATE TABLE unit_heirs (
 );
 INSERT INTO unit_heirs (unit_id, heir_id, day)
 SELECT x.unit_id, x.heir, x.day FROM (
-	SELECT v.unit_id, v.valid_to AS day, CASE
-		(SELECT COUNT(*) FROM unit_event_units t WHERE t.event_id = e.id AND t.role = 'target')
-		WHEN 1 THEN (SELECT t.unit_id FROM unit_event_units t WHERE t.event_id = e.id AND t.role = 'target')
-		WHEN 0 THEN v.parent_id END AS heir
+	SELECT v.unit_id, v.valid_to AS day, CASE e.type
+		WHEN 'merge' THEN (SELECT MIN(t.unit_id) FROM unit_event_units t WHERE t.event_id = e.id AND t.role = 'target'
+			HAVING COUNT(*) = 1)
+		WHEN 'dissolve' THEN v.parent_id END AS heir
 	FROM unit_versions v
 	JOIN unit_event_units s ON s.unit_id = v.unit_id AND s.role = 'source'
 	JOIN unit_events e ON e.id = s.event_id AND e.effective = v.valid_to

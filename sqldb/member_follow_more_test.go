@@ -1,0 +1,225 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"partyworks"
+	"partyworks/sqldb"
+	"partyworks/sqldb/sqldbtest"
+)
+
+// The cases below were found in the review of followFolds.
+
+func statsAgree(t *testing.T, f *memberFixture, units []string, days []string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range units {
+		u := f.ids[c]
+		for _, at := range days {
+			st, err := f.members.MemberStats(ctx, u, day(at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			re, err := f.members.RecountMemberStats(ctx, u, day(at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Total() != re.Total() || !reflect.DeepEqual(st.Counts, re.Counts) {
+				t.Errorf("%s on %s: statistics %v, recount %v", c, at, st.Counts["status"], re.Counts["status"])
+			}
+		}
+	}
+}
+
+func unitOf(t *testing.T, f *memberFixture, id int64) (int64, string) {
+	t.Helper()
+	m, err := f.members.FindMemberByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.UnitID, partyworks.FormatDate(m.Since)
+}
+
+var revUnits = []string{"22", "193", "W1", "C1", "C2", "W2", "C3"}
+var someDays = []string{"2021-06-10", "2021-06-20", "2021-06-30", "2021-07-01", "2021-07-15", "2021-08-01", "2021-09-01"}
+
+// A merge into a unit whose own merge is already recorded (C1 → C3 on
+// 08-01, then C2 → C1 on 07-01): C2's members go to C1 and stay there
+// after C1's end.
+func TestFoldIntoAnEndedHeirFollowsOn(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-10").Add(3 * time.Hour)
+		a := f.add(t, "Trần Văn Chuỗi", partyworks.Male, "1980-01-01", "C2", partyworks.StatusOfficial)
+		f.now = day("2021-06-15").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "6-QĐ/TU",
+			Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+		f.now = day("2021-06-16").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "7-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+		f.now = day("2021-09-01").Add(3 * time.Hour)
+		if u, since := unitOf(t, f, a.ID); u != f.ids["C3"] {
+			t.Errorf("member of C2 (→C1 07-01, C1→C3 08-01) is in unit %d since %s; want C3 (%d)", u, since, f.ids["C3"])
+		}
+		if got := inCellAny(t, f, f.ids["W2"], "2021-09-01"); len(got) != 1 {
+			t.Errorf("W2 today lists %v; want the member", got)
+		}
+		statsAgree(t, f, revUnits, someDays)
+	})
+}
+
+func inCellAny(t *testing.T, f *memberFixture, under int64, at string) []string {
+	t.Helper()
+	ms, _, err := f.members.FindMembers(context.Background(), partyworks.MemberFilter{Under: under, At: day(at), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.FullName)
+	}
+	return out
+}
+
+// A transfer received into C2 before its merge (recorded ahead) into C3,
+// another ward's cell.
+func TestTransferIntoAMergingCellFollowsIt(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-10").Add(3 * time.Hour)
+		x := f.add(t, "Đỗ Văn Chuyển", partyworks.Male, "1980-01-01", "C1", partyworks.StatusOfficial)
+		f.add(t, "Đỗ Văn Ở", partyworks.Male, "1981-01-01", "C2", partyworks.StatusOfficial)
+		f.now = day("2021-06-15").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "5-QĐ/TU",
+			Unit: f.ids["C3"], Sources: []int64{f.ids["C2"]}})
+		f.now = day("2021-06-20").Add(3 * time.Hour)
+		for _, step := range []partyworks.StepName{partyworks.StepTransferOut, partyworks.StepTransferIn} {
+			if _, err := f.members.RecordStep(ctx, x.ID, partyworks.StepInput{Step: step, UnitID: f.ids["C2"], Date: day("2021-06-20")}); err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+		}
+		if u, since := unitOf(t, f, x.ID); u != f.ids["C3"] || since != "2021-07-01" {
+			t.Errorf("transferred member in %d since %s", u, since)
+		}
+		statsAgree(t, f, revUnits, someDays)
+		f.now = day("2021-09-01").Add(3 * time.Hour)
+		statsAgree(t, f, revUnits, someDays)
+	})
+}
+
+// Two writers into an ended unit that still holds a member (left there
+// by a fold into it after its own end was recorded) both move her.
+func TestConcurrentFollowsMoveOnce(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	f := newMemberFixture(t, db)
+	f.now = day("2021-06-10").Add(3 * time.Hour)
+	a := f.add(t, "Trần Văn Chuỗi", partyworks.Male, "1980-01-01", "C2", partyworks.StatusOfficial)
+	f.now = day("2021-06-15").Add(3 * time.Hour)
+	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "6-QĐ/TU",
+		Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+	f.now = day("2021-06-16").Add(3 * time.Hour)
+	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "7-QĐ/TU",
+		Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+	f.now = day("2021-07-05").Add(3 * time.Hour)
+	first := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- sqldb.FollowFoldsHeld(ctx, db, []int64{f.ids["C1"]}, func() {
+			close(first)
+			time.Sleep(500 * time.Millisecond)
+		})
+	}()
+	<-first
+	if err := sqldb.FollowFoldsHeld(ctx, db, []int64{f.ids["C1"]}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM member_history WHERE member_id = ?`, a.ID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d history rows; want 2", n)
+	}
+	statsAgree(t, f, []string{"W2", "193", "22"}, []string{"2021-08-01", "2021-09-01"})
+}
+
+func heirs(t *testing.T, db *sqldb.DB) map[int64]string {
+	t.Helper()
+	out := map[int64]string{}
+	for id := int64(1); id < 40; id++ {
+		var h int64
+		var d string
+		if err := sqldb.QueryRowRaw(context.Background(), db, `SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, id).Scan(&h, &d); err == nil {
+			out[id] = fmt.Sprintf("%d@%s", h, d)
+		}
+	}
+	return out
+}
+
+// The backfill of 0019 gives the heirs the folds record.
+func TestHeirBackfillMatchesFolds(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-15").Add(3 * time.Hour)
+		d := day("2021-07-01")
+		// C1 moves to W2, then W1 (with C2) merges into W3, on one day.
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventReparent, Effective: d, Decision: "1-QĐ/TU", Unit: f.ids["C1"], Parent: f.ids["W2"]})
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: d, Decision: "2-QĐ/TU", Unit: f.ids["W3"], Sources: []int64{f.ids["W1"]}})
+		// C4 dissolved: its heir is its parent.
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventDissolve, Effective: day("2021-07-02"), Decision: "3-QĐ/TU", Unit: f.ids["C4"]})
+		before := heirs(t, db)
+		if err := db.ExecRaw(ctx, `DROP TABLE unit_heirs`); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqldb.Remigrate(ctx, db, "0019_unit_heirs"); err != nil {
+			t.Fatal(err)
+		}
+		after := heirs(t, db)
+		if len(before) != 2 || !reflect.DeepEqual(before, after) {
+			t.Errorf("recorded %v; backfill %v", before, after)
+		}
+	})
+}
+
+// C2 merges into C1 on 08-01 (recorded ahead); then C1 is merged into C3
+// on 07-01, before that. A member admitted into C2 on 06-20.
+func TestFollowWhereTheHeirEndedFirst(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-15").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "6-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "7-QĐ/TU",
+			Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+		f.now = day("2021-06-20").Add(3 * time.Hour)
+		f.add(t, "Đỗ Văn Sau", partyworks.Female, "1982-01-01", "C2", partyworks.StatusOfficial)
+		statsAgree(t, f, revUnits, someDays)
+	})
+}
+
+// The record CreateMember hands back after it followed a merge.
+func TestCreateMemberReturnsTheFollowedRecord(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-15").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "6-QĐ/TU",
+			Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+		f.now = day("2021-06-20").Add(3 * time.Hour)
+		m := f.add(t, "Đỗ Văn Sau", partyworks.Female, "1982-01-01", "C2", partyworks.StatusOfficial)
+		t.Logf("returned: unit %d since %s version %d", m.UnitID, partyworks.FormatDate(m.Since), m.Version)
+		m.Notes = "sửa"
+		if err := f.members.UpdateMember(context.Background(), m); err != nil {
+			t.Errorf("an edit of the record CreateMember returned: %v", err)
+		}
+	})
+}
