@@ -157,29 +157,20 @@ func (tx *Tx) followFolds(units []int64) error {
 }
 
 // followImported runs followFolds for those of an import batch's units
-// (the keys of tops) that have an heir: one read of the heirs a batch.
+// (the keys of tops) that have an heir.
 func (tx *Tx) followImported(tops map[int64]int64) error {
-	if len(tops) == 0 {
-		return nil
-	}
-	rows, err := tx.Query(`SELECT unit_id FROM unit_heirs`)
-	if err != nil {
-		return fmt.Errorf("follow folds: %w", err)
+	ids := make([]any, 0, len(tops))
+	for u := range tops {
+		ids = append(ids, u)
 	}
 	var ended []int64
-	for rows.Next() {
-		var u int64
-		if err := rows.Scan(&u); err != nil {
-			rows.Close()
-			return err
-		}
-		if _, ok := tops[u]; ok {
-			ended = append(ended, u)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err := queryIn(tx.Query, `SELECT unit_id FROM unit_heirs WHERE unit_id IN ({ids})`, ids, nil, func(s scanner) error {
+		u, err := scanID(s)
+		ended = append(ended, u)
 		return err
+	})
+	if err != nil {
+		return fmt.Errorf("follow folds: %w", err)
 	}
 	return tx.followFolds(ended)
 }
