@@ -47,20 +47,44 @@ func unitOf(t *testing.T, f *memberFixture, id int64) (int64, string) {
 var revUnits = []string{"22", "193", "W1", "C1", "C2", "W2", "C3"}
 var someDays = []string{"2021-06-10", "2021-06-20", "2021-06-30", "2021-07-01", "2021-07-15", "2021-08-01", "2021-09-01"}
 
+// chainedMerges adds a member to C2, then records C1's merge into C3 on
+// 08-01 and, after it, C2's into C1 on 07-01: C2's members go to C1 and
+// on to C3. With leftBehind, C1's heir is recorded only after the second
+// merge (as the backfill of a fold recorded before migration 0019), so
+// the member stays in the ended C1.
+func chainedMerges(t *testing.T, f *memberFixture, leftBehind bool) *partyworks.Member {
+	t.Helper()
+	ctx := context.Background()
+	f.now = day("2021-06-10").Add(3 * time.Hour)
+	a := f.add(t, "Trần Văn Chuỗi", partyworks.Male, "1980-01-01", "C2", partyworks.StatusOfficial)
+	f.now = day("2021-06-15").Add(3 * time.Hour)
+	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "6-QĐ/TU",
+		Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+	if leftBehind {
+		if err := f.db.ExecRaw(ctx, `DELETE FROM unit_heirs WHERE unit_id = ?`, f.ids["C1"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.now = day("2021-06-16").Add(3 * time.Hour)
+	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "7-QĐ/TU",
+		Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+	if leftBehind {
+		if err := f.db.ExecRaw(ctx, `INSERT INTO unit_heirs (unit_id, heir_id, day) VALUES (?, ?, '2021-08-01')`, f.ids["C1"], f.ids["C3"]); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := unitOf(t, f, a.ID); u != f.ids["C1"] {
+			t.Fatalf("the member is in unit %d, not left in C1 (%d): the test shows nothing", u, f.ids["C1"])
+		}
+	}
+	return a
+}
+
 // A merge into a unit whose own merge is already recorded (C1 → C3 on
-// 08-01, then C2 → C1 on 07-01): C2's members go to C1 and stay there
-// after C1's end.
+// 08-01, then C2 → C1 on 07-01): C2's members go to C1 and on to C3.
 func TestFoldIntoAnEndedHeirFollowsOn(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newMemberFixture(t, db)
-		f.now = day("2021-06-10").Add(3 * time.Hour)
-		a := f.add(t, "Trần Văn Chuỗi", partyworks.Male, "1980-01-01", "C2", partyworks.StatusOfficial)
-		f.now = day("2021-06-15").Add(3 * time.Hour)
-		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "6-QĐ/TU",
-			Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
-		f.now = day("2021-06-16").Add(3 * time.Hour)
-		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "7-QĐ/TU",
-			Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+		a := chainedMerges(t, f, false)
 		f.now = day("2021-09-01").Add(3 * time.Hour)
 		if u, since := unitOf(t, f, a.ID); u != f.ids["C3"] {
 			t.Errorf("member of C2 (→C1 07-01, C1→C3 08-01) is in unit %d since %s; want C3 (%d)", u, since, f.ids["C3"])
@@ -113,19 +137,12 @@ func TestTransferIntoAMergingCellFollowsIt(t *testing.T) {
 }
 
 // Two writers into an ended unit that still holds a member (left there
-// by a fold into it after its own end was recorded) both move her.
+// by a fold recorded before the heirs were: chainedMerges) move her once.
 func TestConcurrentFollowsMoveOnce(t *testing.T) {
 	db := sqldbtest.Postgres(t)
 	ctx := context.Background()
 	f := newMemberFixture(t, db)
-	f.now = day("2021-06-10").Add(3 * time.Hour)
-	a := f.add(t, "Trần Văn Chuỗi", partyworks.Male, "1980-01-01", "C2", partyworks.StatusOfficial)
-	f.now = day("2021-06-15").Add(3 * time.Hour)
-	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "6-QĐ/TU",
-		Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
-	f.now = day("2021-06-16").Add(3 * time.Hour)
-	mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "7-QĐ/TU",
-		Unit: f.ids["C1"], Sources: []int64{f.ids["C2"]}})
+	a := chainedMerges(t, f, true)
 	f.now = day("2021-07-05").Add(3 * time.Hour)
 	first := make(chan struct{})
 	done := make(chan error)
