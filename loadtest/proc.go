@@ -138,22 +138,14 @@ func watchProcs(pids []int) (*watch, error) {
 
 func (w *watch) sample() int64 {
 	var total, anon int64
+	noAnon := false
 	for _, pid := range w.pids {
 		if n, a, err := rss(pid); err == nil { // a process that exited adds nothing
-			total = total + n
-			if a < 0 || anon < 0 {
-				anon = -1
-			} else {
-				anon += a
-			}
+			total, anon, noAnon = total+n, anon+a, noAnon || a < 0
 		}
 	}
 	w.mu.Lock()
-	w.max = max(w.max, total)
-	if anon < 0 {
-		w.noAnon = true
-	}
-	w.anon = max(w.anon, anon)
+	w.max, w.anon, w.noAnon = max(w.max, total), max(w.anon, anon), w.noAnon || noAnon
 	w.mu.Unlock()
 	return total
 }
