@@ -366,13 +366,10 @@ func (s *MemberService) UpdateMember(ctx context.Context, m *partyworks.Member) 
 		if err := tx.citizenFree(m.CitizenID, m.ID); err != nil {
 			return err
 		}
-		// The statistics move from the old attributes to the new ones today.
+		// The statistics move from the old attributes to the new ones from
+		// today on, in every unit she is placed in from today.
 		st := newStatBuf()
-		today := fmtDate(partyworks.Today(tx.now))
-		if err := st.member(tx, old, old.UnitID, today, -1); err != nil {
-			return err
-		}
-		if err := st.member(tx, m, m.UnitID, today, 1); err != nil {
+		if err := st.correct(tx, old, m, fmtDate(partyworks.Today(tx.now))); err != nil {
 			return err
 		}
 		if res, err := tx.Exec(`UPDATE members SET citizen_id = ?, full_name = ?, name_fold = ?, given_fold = ?, sort_key = ?, other_names = ?,

@@ -29,7 +29,7 @@ func statsAgree(t *testing.T, f *memberFixture, units []string, days []string) {
 				t.Fatal(err)
 			}
 			if st.Total() != re.Total() || !reflect.DeepEqual(st.Counts, re.Counts) {
-				t.Errorf("%s on %s: statistics %v, recount %v", c, at, st.Counts["status"], re.Counts["status"])
+				t.Errorf("%s on %s: statistics %v, recount %v", c, at, st.Counts, re.Counts)
 			}
 		}
 	}
@@ -238,5 +238,34 @@ func TestCreateMemberReturnsTheFollowedRecord(t *testing.T) {
 		if err := f.members.UpdateMember(context.Background(), m); err != nil {
 			t.Errorf("an edit of the record CreateMember returned: %v", err)
 		}
+	})
+}
+
+// A correction of the record made while the member's placement of today
+// ends on a later date (her cell's merge recorded ahead) moves her
+// figures in the cell she is in until then, and in the heir from its day.
+func TestCorrectionBeforeHerMoveDay(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-10").Add(3 * time.Hour)
+		a := f.add(t, "Lê Văn Sửa", partyworks.Male, "1980-01-01", "C1", partyworks.StatusOfficial)
+		f.now = day("2021-06-15").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-08-01"), Decision: "8-QĐ/TU",
+			Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+		f.now = day("2021-06-20").Add(3 * time.Hour)
+		m, err := f.members.FindMemberByID(context.Background(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.UnitID != f.ids["C3"] {
+			t.Fatalf("the member is in unit %d, not yet in C3 from 08-01: the test shows nothing", m.UnitID)
+		}
+		m.Ethnicity, m.Theory = "Tày", "Cao cấp"
+		if err := f.members.UpdateMember(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		// The days before the correction keep the attributes as they were
+		// recorded then; from it on, the figures are a recount's.
+		statsAgree(t, f, revUnits, []string{"2021-06-20", "2021-06-30", "2021-07-15", "2021-08-01", "2021-09-01"})
 	})
 }

@@ -247,6 +247,78 @@ func (b *statBuf) member(tx *Tx, m *partyworks.Member, unit int64, day string, n
 	return b.add(tx, unit, day, statDims(m), n)
 }
 
+// correct moves a member's figures from her old attributes (old) to her
+// new ones (m) from day on: in each period of her placement that reaches
+// past day (her current one and any of the history that a change recorded
+// ahead of its date has closed later than day), each with its own unit and
+// status. A member whose current placement starts after day is counted
+// elsewhere until then, so moving "her unit from day" would be wrong.
+func (b *statBuf) correct(tx *Tx, old, m *partyworks.Member, day string) error {
+	type period struct {
+		unit     int64
+		status   partyworks.MemberStatus
+		from, to string
+	}
+	ps := []period{{old.UnitID, old.Status, fmtDate(old.Since), "9999-12-31"}}
+	rows, err := tx.Query(`SELECT unit_id, status, valid_from, valid_to FROM member_history WHERE member_id = ? AND valid_to > ?`, old.ID, day)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var p period
+		if err := rows.Scan(&p.unit, &p.status, &p.from, &p.to); err != nil {
+			rows.Close()
+			return err
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		from := max(p.from, day)
+		if from >= p.to {
+			continue
+		}
+		was, now := *old, *m
+		was.Status, now.Status = p.status, p.status
+		if err := b.addUntil(tx, p.unit, from, p.to, statDims(&was), -1); err != nil {
+			return err
+		}
+		if err := b.addUntil(tx, p.unit, from, p.to, statDims(&now), 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addUntil is add for the days [from, to) alone. A unit that does not
+// stand on from (a member left in an ended unit) has no figures to move.
+func (b *statBuf) addUntil(tx *Tx, unit int64, from, to string, dims [][2]string, n int64) error {
+	spans, err := b.spans(tx, unit, from)
+	if partyworks.ErrorCode(err) == partyworks.EINVALID {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for id, sp := range spans {
+		for _, st := range sp {
+			end := min(st.to, to)
+			if st.from >= end {
+				continue
+			}
+			for _, dv := range dims {
+				b.d[statKey{id, dv[0], dv[1], st.from}] += n
+				if end != "9999-12-31" {
+					b.d[statKey{id, dv[0], dv[1], end}] -= n
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // flush writes the deltas (in a stable order, so that concurrent writers
 // on PostgreSQL lock rows in the same order).
 func (b *statBuf) flush(tx *Tx) error {
