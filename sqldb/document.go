@@ -36,7 +36,9 @@ func foldDocuments(tx *Tx, f Fold) error {
 	if f.Options != nil || f.Carries || f.To == 0 {
 		return nil
 	}
-	_, err := tx.Exec(`UPDATE documents SET unit_id = ?, version = version + 1 WHERE unit_id = ?`, f.To, f.From)
+	// Each keeps its register's number (register_id): the successor's own
+	// register may hold the same numbers.
+	_, err := tx.Exec(`UPDATE documents SET register_id = COALESCE(register_id, unit_id), unit_id = ?, version = version + 1 WHERE unit_id = ?`, f.To, f.From)
 	return err
 }
 

@@ -28,7 +28,7 @@ func (tx *Tx) nextNumber(unitID int64, period, series string, legacy bool, numbe
 		return 0, partyworks.FieldErrorf("symbol", "give the number the document already carries")
 	}
 	var taken int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM documents WHERE unit_id = ? AND direction = 'out' AND period = ? AND series = ? AND reg_no = ?`,
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM documents WHERE COALESCE(register_id, unit_id) = ? AND direction = 'out' AND period = ? AND series = ? AND reg_no = ?`,
 		unitID, period, series, number).Scan(&taken); err != nil {
 		return 0, err
 	}

@@ -559,3 +559,77 @@ func TestDocumentRetention(t *testing.T) {
 		}
 	})
 }
+
+// Two units that both keep registers merge: the successor takes the
+// merged unit's documents with their numbers, next to its own of the same
+// numbers, and its own register goes on from where it was.
+func TestMergeKeepsEachRegistersNumbers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newDocFixture(t, db)
+		sys := partyworks.Viewer{System: true}
+		own := f.out(t, "193", "KH", "2024-03-01", "Kế hoạch của Thành ủy", 0)
+		came := f.out(t, "207", "KH", "2024-03-01", "Kế hoạch của Huyện ủy", 0)
+		in := &partyworks.Document{UnitID: f.ids["207"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 5, Type: "CV", Issuer: "TU"},
+			Issuer: "Tỉnh ủy", Issued: day("2024-03-02"), Received: day("2024-03-03"), Summary: "Công văn đến"}
+		if err := f.docs.RegisterDocument(ctx, sys, in); err != nil {
+			t.Fatal(err)
+		}
+		ownIn := &partyworks.Document{UnitID: f.ids["193"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 6, Type: "CV", Issuer: "TU"},
+			Issuer: "Tỉnh ủy", Issued: day("2024-03-02"), Received: day("2024-03-03"), Summary: "Công văn đến Thành ủy"}
+		if err := f.docs.RegisterDocument(ctx, sys, ownIn); err != nil {
+			t.Fatal(err)
+		}
+		if in.RegNo != 1 || ownIn.RegNo != 1 {
+			t.Fatalf("incoming numbers %d and %d: the test wants both registers' first", in.RegNo, ownIn.RegNo)
+		}
+		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2024-06-01"), Decision: "1-NQ/TW",
+			Unit: f.ids["193"], Sources: []int64{f.ids["207"]}}); err != nil {
+			t.Fatalf("merge of two units with registers: %v", err)
+		}
+		for _, d := range []*partyworks.Document{own, came, in, ownIn} {
+			got, err := f.docs.FindDocumentByID(ctx, sys, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.UnitID != f.ids["193"] || got.RegNo != d.RegNo || got.Symbol.String() != d.Symbol.String() {
+				t.Errorf("%s after the merge: unit %d, number %d (%s); want unit %d, number %d", d.Summary, got.UnitID, got.RegNo, got.Symbol, f.ids["193"], d.RegNo)
+			}
+		}
+		if d := f.out(t, "193", "KH", "2024-07-01", "Kế hoạch sau sáp nhập", 0); d.Symbol.String() != "2-KH/TU" {
+			t.Errorf("the successor's next plan: %s, want 2-KH/TU", d.Symbol)
+		}
+		// A number already in the successor's own register is still refused.
+		legacy := &partyworks.Document{UnitID: f.ids["193"], Direction: partyworks.Outgoing, Symbol: partyworks.Symbol{Number: 1, Type: "KH"},
+			Issued: day("2024-03-01"), Summary: "trùng số"}
+		if err := f.docs.RegisterLegacy(ctx, sys, legacy); partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+			t.Errorf("number 1-KH/TU again: %v, want a conflict", err)
+		}
+	})
+}
+
+// A unit merged into one whose own merge was recorded earlier: its
+// register goes on to the last successor, not to a unit that ends.
+func TestRegistersFollowChainedMerges(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newDocFixture(t, db)
+		sys := partyworks.Viewer{System: true}
+		ward := f.out(t, "06661", "KH", "2024-03-01", "Kế hoạch của phường", 0)
+		for _, c := range []partyworks.UnitChange{
+			{Type: partyworks.EventMerge, Effective: day("2024-08-01"), Decision: "2-NQ/TW", Unit: f.ids["193"], Sources: []int64{f.ids["207"]}},
+			{Type: partyworks.EventMerge, Effective: day("2024-07-01"), Decision: "3-NQ/TW", Unit: f.ids["207"], Sources: []int64{f.ids["06661"]}},
+		} {
+			if _, err := f.units.ApplyUnitChange(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := f.docs.FindDocumentByID(ctx, sys, ward.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.UnitID != f.ids["193"] || got.Symbol.String() != "1-KH/ĐU" {
+			t.Errorf("the ward's plan is with unit %d (%s); want the last successor %d", got.UnitID, got.Symbol, f.ids["193"])
+		}
+	})
+}
