@@ -129,6 +129,18 @@ func foldMembers(tx *Tx, f Fold) error {
 // there, with their history and statistics) and followed through its heir's
 // own end. units may repeat.
 func (tx *Tx) followFolds(units []int64) error {
+	return tx.followHeirs(units, []FoldHook{foldMembers})
+}
+
+// followTasks is followFolds for open tasks given to units that ended
+// before them (foldTasks).
+func (tx *Tx) followTasks(units []int64) error {
+	return tx.followHeirs(units, []FoldHook{foldTasks})
+}
+
+// followHeirs runs hooks again for each of units that has an heir, and on
+// through the heir's own end.
+func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) error {
 	seen := map[int64]bool{}
 	for len(units) > 0 {
 		u := units[0]
@@ -148,8 +160,10 @@ func (tx *Tx) followFolds(units []int64) error {
 		if _, err := tx.versionAt(heir, day); err != nil {
 			continue // the heir ended before that day (a tree recorded so): nothing to follow
 		}
-		if err := foldMembers(tx, Fold{From: u, To: heir, Day: day, Ended: true}); err != nil {
-			return err
+		for _, h := range hooks {
+			if err := h(tx, Fold{From: u, To: heir, Day: day, Ended: true}); err != nil {
+				return err
+			}
 		}
 		units = append(units, heir)
 	}

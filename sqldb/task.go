@@ -243,6 +243,20 @@ func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 	if err := c.apply(); err != nil {
 		return 0, err
 	}
+	// A unit whose merge was recorded ahead of its day had its open tasks
+	// handed to its successor then: a task given to it since follows them.
+	rows, err := tx.Query(`SELECT DISTINCT t.unit_id FROM tasks t JOIN unit_heirs h ON h.unit_id = t.unit_id
+		WHERE t.directive_id = ? AND t.id > ?`, a.DirectiveID, before)
+	if err != nil {
+		return 0, fmt.Errorf("assign: %w", err)
+	}
+	ending, err := collect(rows, scanID)
+	if err != nil {
+		return 0, fmt.Errorf("assign: %w", err)
+	}
+	if err := tx.followTasks(ending); err != nil {
+		return 0, err
+	}
 	what["tasks"] = n
 	return n, tx.audit("task.assign", fmt.Sprintf("directive:%d", a.DirectiveID), nil, what)
 }

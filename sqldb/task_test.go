@@ -340,3 +340,52 @@ func TestStudyCoverageAndImport(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A task given to a unit whose merge was recorded ahead of its day goes
+// where the unit's other open tasks went: to its successor. A unit merged
+// into one whose own merge was recorded earlier hands its tasks on to the
+// last successor.
+func TestTasksFollowMergesRecordedAhead(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2025-06-10")
+		units, tasks, ids := taskTree(t, db)
+		setToday(db, "2025-06-15")
+		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"), Decision: "1679/NQ-UBTVQH15",
+			Unit: ids["C3"], Sources: []int64{ids["C2"]}}); err != nil {
+			t.Fatal(err)
+		}
+		setToday(db, "2025-06-20")
+		d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội các cấp", Issued: day("2025-04-14")}
+		if err := tasks.CreateDirective(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		n, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Under: ids["P"], Kinds: []partyworks.UnitKind{"commune"},
+			Title: "Chuẩn bị đại hội", Start: day("2025-06-20"), Deadline: day("2025-09-30")})
+		if err != nil || n != 3 {
+			t.Fatalf("assigned %d: %v", n, err)
+		}
+		count := func(u string) int {
+			_, n, err := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids[u]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if c2, c3 := count("C2"), count("C3"); c2 != 0 || c3 != 2 {
+			t.Errorf("C2 holds %d tasks and C3 %d; want C2's gone to C3 (0 and 2)", c2, c3)
+		}
+		if r, err := tasks.Rollup(ctx, d.ID, ids["D2"], false); err != nil || r.Counts.Tasks != 2 {
+			t.Errorf("D2's roll-up: %+v %v; want 2 tasks", r.Counts, err)
+		}
+		// C1 merges into C2 on 06-25, recorded after C2's own merge into
+		// C3: C1's open task goes to C2 and on to C3.
+		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-06-25"), Decision: "1680/NQ-UBTVQH15",
+			Unit: ids["C2"], Sources: []int64{ids["C1"]}}); err != nil {
+			t.Fatal(err)
+		}
+		if c1, c2, c3 := count("C1"), count("C2"), count("C3"); c1 != 0 || c2 != 0 || c3 != 3 {
+			t.Errorf("after C1→C2→C3: C1 %d, C2 %d, C3 %d tasks; want 0, 0, 3", c1, c2, c3)
+		}
+	})
+}
