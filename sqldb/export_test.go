@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+
+	"partyworks"
 )
 
 // SetNamePlan forces the plan of s's name searches: "index", "walk",
@@ -68,4 +70,21 @@ func FollowFoldsHeld(ctx context.Context, db *DB, units []int64, held func()) er
 		held()
 	}
 	return tx.Commit()
+}
+
+// AssignHeld runs Assign's transaction and calls held before committing.
+func AssignHeld(ctx context.Context, db *DB, a partyworks.TaskAssign, held func()) (int, error) {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	n, err := tx.assign(&a)
+	if err != nil {
+		return 0, err
+	}
+	if held != nil {
+		held()
+	}
+	return n, tx.Commit()
 }

@@ -352,6 +352,12 @@ func (tx *Tx) citizenFree(cid string, self int64) error {
 // lifecycle's steps do that), refusing a stale version.
 func (s *MemberService) UpdateMember(ctx context.Context, m *partyworks.Member) error {
 	return s.db.update(ctx, func(tx *Tx) error {
+		// The tree's lock, shared: her figures move in the units above her
+		// units as the tree stands, which a unit's move must not change
+		// meanwhile.
+		if err := tx.lockTreeShared(); err != nil {
+			return err
+		}
 		old, err := tx.member(m.ID)
 		if err != nil {
 			return err

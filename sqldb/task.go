@@ -141,6 +141,11 @@ func (s *TaskService) Assign(ctx context.Context, a partyworks.TaskAssign) (int,
 }
 
 func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
+	// The tree's lock, shared: a merge that folds a unit named here (and
+	// records its heir) commits before or after this, never beside it.
+	if err := tx.lockTreeShared(); err != nil {
+		return 0, err
+	}
 	var parent any
 	var rule string
 	if err := tx.QueryRow(`SELECT rule FROM directives WHERE id = ?`, a.DirectiveID).Scan(&rule); errors.Is(err, sql.ErrNoRows) {
