@@ -77,24 +77,27 @@ const (
 
 // Document is one line of a unit's register.
 type Document struct {
-	ID         int64          `json:"id"`
-	UnitID     int64          `json:"unit_id"`
-	UnitName   string         `json:"unit_name,omitempty"`
-	Direction  Direction      `json:"direction"`
-	RegNo      int            `json:"reg_no"` // outgoing: the symbol's number; incoming: số đến
-	Symbol     Symbol         `json:"-"`
-	Issuer     string         `json:"issuer"` // the issuing body's name ("Bộ Chính trị")
-	Issued     Date           `json:"-"`
-	Received   Date           `json:"-"` // incoming only
-	Summary    string         `json:"summary"`
-	Signer     string         `json:"signer"`
-	Recipients string         `json:"recipients"`
-	Secrecy    Secrecy        `json:"secrecy"`
-	Urgency    Urgency        `json:"urgency"`
-	Class      string         `json:"class"` // retention class; the type by default
-	Status     DocumentStatus `json:"status"`
-	CreatedAt  time.Time      `json:"created_at"`
-	Version    int64          `json:"version"`
+	ID        int64     `json:"id"`
+	UnitID    int64     `json:"unit_id"`
+	UnitName  string    `json:"unit_name,omitempty"`
+	Direction Direction `json:"direction"`
+	RegNo     int       `json:"reg_no"` // outgoing: the symbol's number; incoming: số đến
+	// RegisterName: the unit whose register gave RegNo, when the document
+	// came to UnitID from it (a merge); "" for UnitID's own.
+	RegisterName string         `json:"register_name,omitempty"`
+	Symbol       Symbol         `json:"-"`
+	Issuer       string         `json:"issuer"` // the issuing body's name ("Bộ Chính trị")
+	Issued       Date           `json:"-"`
+	Received     Date           `json:"-"` // incoming only
+	Summary      string         `json:"summary"`
+	Signer       string         `json:"signer"`
+	Recipients   string         `json:"recipients"`
+	Secrecy      Secrecy        `json:"secrecy"`
+	Urgency      Urgency        `json:"urgency"`
+	Class        string         `json:"class"` // retention class; the type by default
+	Status       DocumentStatus `json:"status"`
+	CreatedAt    time.Time      `json:"created_at"`
+	Version      int64          `json:"version"`
 
 	Files  []*DocumentFile  `json:"files,omitempty"`
 	Routes []*DocumentRoute `json:"routes,omitempty"`

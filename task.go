@@ -254,4 +254,7 @@ type RemindConfig struct {
 // RemindResult counts what a reminder run did.
 type RemindResult struct {
 	DueSoon, Overdue, Escalated, Mailed int
+	// HandedOver: units whose end came (recorded ahead of its day) and
+	// whose open tasks went to their successors first.
+	HandedOver int `json:",omitempty"`
 }

@@ -31,9 +31,10 @@ func NewDocumentService(db *DB, v *vault.Vault) *DocumentService {
 }
 
 // foldDocuments moves the registers of a unit merged away to the unit it
-// went into; a divided unit keeps its own.
+// went into, on the fold's day (a fold recorded ahead leaves them to
+// handOverDue); a divided unit keeps its own.
 func foldDocuments(tx *Tx, f Fold) error {
-	if f.Options != nil || f.Carries || f.To == 0 {
+	if f.Options != nil || f.KeepsRegisters || f.Carries || f.To == 0 || f.Day > fmtDate(partyworks.Today(tx.now)) {
 		return nil
 	}
 	// Each keeps its register's number (register_id): the successor's own
@@ -44,7 +45,8 @@ func foldDocuments(tx *Tx, f Fold) error {
 
 const documentColumns = `d.id, d.unit_id, d.direction, d.reg_no, d.sym_number, d.sym_type, d.sym_issuer, d.sym_state,
 	d.issuer, d.issued, d.received, d.summary, d.signer, d.recipients, d.secrecy, d.urgency, d.class, d.status, d.created_at, d.version,
-	COALESCE((SELECT v.name FROM unit_versions v WHERE v.unit_id = d.unit_id ORDER BY v.valid_from DESC LIMIT 1), '')`
+	COALESCE((SELECT v.name FROM unit_versions v WHERE v.unit_id = d.unit_id ORDER BY v.valid_from DESC LIMIT 1), ''),
+	COALESCE((SELECT v.name FROM unit_versions v WHERE v.unit_id = d.register_id ORDER BY v.valid_from DESC LIMIT 1), '')`
 
 func scanDocument(s scanner) (*partyworks.Document, error) {
 	var d partyworks.Document
@@ -52,7 +54,7 @@ func scanDocument(s scanner) (*partyworks.Document, error) {
 	var state, secrecy, urgency int
 	if err := s.Scan(&d.ID, &d.UnitID, &dir, &d.RegNo, &d.Symbol.Number, &d.Symbol.Type, &d.Symbol.Issuer, &state,
 		&d.Issuer, &issued, &received, &d.Summary, &d.Signer, &d.Recipients, &secrecy, &urgency, &d.Class, &status, &created, &d.Version,
-		&d.UnitName); err != nil {
+		&d.UnitName, &d.RegisterName); err != nil {
 		return nil, err
 	}
 	d.Direction, d.Status = partyworks.Direction(dir), partyworks.DocumentStatus(status)

@@ -595,6 +595,13 @@ func TestMergeKeepsEachRegistersNumbers(t *testing.T) {
 			if got.UnitID != f.ids["193"] || got.RegNo != d.RegNo || got.Symbol.String() != d.Symbol.String() {
 				t.Errorf("%s after the merge: unit %d, number %d (%s); want unit %d, number %d", d.Summary, got.UnitID, got.RegNo, got.Symbol, f.ids["193"], d.RegNo)
 			}
+			want := ""
+			if d.UnitID == f.ids["207"] {
+				want = "Huyện ủy Cô Tô"
+			}
+			if got.RegisterName != want {
+				t.Errorf("%s after the merge: numbered in the register of %q, want %q", d.Summary, got.RegisterName, want)
+			}
 		}
 		if d := f.out(t, "193", "KH", "2024-07-01", "Kế hoạch sau sáp nhập", 0); d.Symbol.String() != "2-KH/TU" {
 			t.Errorf("the successor's next plan: %s, want 2-KH/TU", d.Symbol)
@@ -630,6 +637,116 @@ func TestRegistersFollowChainedMerges(t *testing.T) {
 		}
 		if got.UnitID != f.ids["193"] || got.Symbol.String() != "1-KH/ĐU" {
 			t.Errorf("the ward's plan is with unit %d (%s); want the last successor %d", got.UnitID, got.Symbol, f.ids["193"])
+		}
+	})
+}
+
+// A merge recorded ahead of its day: the merging unit keeps its register,
+// and registers in it, until the day; the hourly run hands the register
+// to the successor then, numbers and all.
+func TestRegistersHandedOverOnTheDay(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2024-05-20")
+		f := newDocFixture(t, db)
+		sys := partyworks.Viewer{System: true}
+		tasks := sqldb.NewTaskService(db, t.TempDir())
+		first := f.out(t, "207", "KH", "2024-03-01", "Kế hoạch trước", 0)
+		if _, err := f.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2024-06-01"), Decision: "4-NQ/TW",
+			Unit: f.ids["193"], Sources: []int64{f.ids["207"]}}); err != nil {
+			t.Fatal(err)
+		}
+		setToday(db, "2024-05-25")
+		second := f.out(t, "207", "KH", "2024-05-25", "Kế hoạch sau khi có nghị quyết", 0)
+		if second.Symbol.String() != "2-KH/HU" {
+			t.Fatalf("the merging unit's register goes on: %s, want 2-KH/HU", second.Symbol)
+		}
+		holder := func(d *partyworks.Document) int64 {
+			got, err := f.docs.FindDocumentByID(ctx, sys, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Symbol.String() != d.Symbol.String() || got.RegNo != d.RegNo {
+				t.Errorf("%s became %s (number %d)", d.Symbol, got.Symbol, got.RegNo)
+			}
+			return got.UnitID
+		}
+		for _, c := range []struct {
+			today  string
+			handed int
+			unit   string
+		}{{"2024-05-31", 0, "207"}, {"2024-06-01", 1, "193"}, {"2024-06-01", 0, "193"}} {
+			setToday(db, c.today)
+			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.HandedOver != c.handed {
+				t.Errorf("on %s: %d units handed over, want %d", c.today, res.HandedOver, c.handed)
+			}
+			for _, d := range []*partyworks.Document{first, second} {
+				if u := holder(d); u != f.ids[c.unit] {
+					t.Errorf("on %s %s is with unit %d, want %s (%d)", c.today, d.Symbol, u, c.unit, f.ids[c.unit])
+				}
+			}
+		}
+	})
+}
+
+// A divided unit keeps its own register, even when a unit merged into it
+// afterwards (dated before the division) brings its documents along.
+func TestSplitUnitKeepsItsRegister(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newDocFixture(t, db)
+		sys := partyworks.Viewer{System: true}
+		own := f.out(t, "207", "KH", "2024-03-01", "Kế hoạch", 0)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventSplit, Effective: day("2024-08-01"), Decision: "2-NQ/TW",
+			Unit: f.ids["207"], Targets: []int64{f.ids["193"], f.ids["22"]}})
+		if g, _ := f.docs.FindDocumentByID(ctx, sys, own.ID); g.UnitID != f.ids["207"] {
+			t.Fatalf("the split itself moved 207's plan to %d", g.UnitID)
+		}
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2024-07-01"), Decision: "3-NQ/TW",
+			Unit: f.ids["207"], Sources: []int64{f.ids["06661"]}})
+		if g, _ := f.docs.FindDocumentByID(ctx, sys, own.ID); g.UnitID != f.ids["207"] {
+			t.Errorf("207's own plan went to %d after a merge into 207", g.UnitID)
+		}
+	})
+}
+
+// A unit that received a merged unit's documents before registers kept
+// their own numbers (migration 0021) holds them in its own register: the
+// repair (0023) moves its counters past them, so that its next number is
+// not refused for good.
+func TestRegisterGoesPastNumbersHandedOnBefore(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newDocFixture(t, db)
+		sys := partyworks.Viewer{System: true}
+		f.out(t, "207", "KH", "2024-03-01", "Kế hoạch 1", 0)
+		f.out(t, "207", "KH", "2024-03-02", "Kế hoạch 2", 0)
+		in := &partyworks.Document{UnitID: f.ids["207"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 5, Type: "CV", Issuer: "TU"},
+			Issuer: "Tỉnh ủy", Issued: day("2024-03-02"), Received: day("2024-03-03"), Summary: "Công văn đến"}
+		if err := f.docs.RegisterDocument(ctx, sys, in); err != nil {
+			t.Fatal(err)
+		}
+		// What a merge did before 0021: the documents change unit alone.
+		if err := f.db.ExecRaw(ctx, `UPDATE documents SET unit_id = ? WHERE unit_id = ?`, f.ids["193"], f.ids["207"]); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqldb.Remigrate(ctx, f.db, "0023_document_counters_repair"); err != nil {
+			t.Fatal(err)
+		}
+		if d := f.out(t, "193", "KH", "2024-04-01", "Kế hoạch của Thành ủy", 0); d.Symbol.String() != "3-KH/TU" {
+			t.Errorf("193's first plan after receiving 1 and 2: %s, want 3-KH/TU", d.Symbol)
+		}
+		if d := f.out(t, "193", "KH", "2024-04-02", "Kế hoạch tiếp", 0); d.Symbol.String() != "4-KH/TU" {
+			t.Errorf("and the next: %s, want 4-KH/TU", d.Symbol)
+		}
+		in2 := &partyworks.Document{UnitID: f.ids["193"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 6, Type: "CV", Issuer: "TU"},
+			Issuer: "Tỉnh ủy", Issued: day("2024-04-02"), Received: day("2024-04-03"), Summary: "Công văn đến Thành ủy"}
+		if err := f.docs.RegisterDocument(ctx, sys, in2); err != nil || in2.RegNo != 2 {
+			t.Errorf("193's first incoming after receiving number 1: %d, %v; want 2", in2.RegNo, err)
 		}
 	})
 }

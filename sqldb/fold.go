@@ -19,6 +19,9 @@ type Fold struct {
 	// Ended: From's end is already recorded (followFolds): the figures of
 	// what was written into it since stop at its end by themselves.
 	Ended bool
+	// KeepsRegisters: From keeps its documents (followHeirs, for a
+	// divided unit's heir).
+	KeepsRegisters bool
 
 	// Within a restructuring plan: the plan (its assignments) and the
 	// preview being built, where a hook lists what a person should review.
@@ -60,8 +63,12 @@ func (tx *Tx) folded(f Fold) error {
 	if !f.Carries && f.To != 0 && f.To != f.From {
 		// The unit ends: what is written into it later, on a day before
 		// its end, follows to f.To (followFolds).
-		if _, err := tx.Exec(`INSERT INTO unit_heirs (unit_id, heir_id, day) VALUES (?, ?, ?)
-			ON CONFLICT (unit_id) DO UPDATE SET heir_id = excluded.heir_id, day = excluded.day`, f.From, f.To, f.Day); err != nil {
+		registers := 0
+		if f.Options == nil {
+			registers = 1
+		}
+		if _, err := tx.Exec(`INSERT INTO unit_heirs (unit_id, heir_id, day, registers) VALUES (?, ?, ?, ?)
+			ON CONFLICT (unit_id) DO UPDATE SET heir_id = excluded.heir_id, day = excluded.day, registers = excluded.registers`, f.From, f.To, f.Day, registers); err != nil {
 			return fmt.Errorf("fold: %w", err)
 		}
 	}

@@ -151,7 +151,8 @@ func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) error {
 		seen[u] = true
 		var heir int64
 		var day string
-		err := tx.QueryRow(`SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, u).Scan(&heir, &day)
+		var registers int
+		err := tx.QueryRow(`SELECT heir_id, day, registers FROM unit_heirs WHERE unit_id = ?`, u).Scan(&heir, &day, &registers)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		} else if err != nil {
@@ -161,7 +162,7 @@ func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) error {
 			continue // the heir ended before that day (a tree recorded so): nothing to follow
 		}
 		for _, h := range hooks {
-			if err := h(tx, Fold{From: u, To: heir, Day: day, Ended: true}); err != nil {
+			if err := h(tx, Fold{From: u, To: heir, Day: day, Ended: true, KeepsRegisters: registers == 0}); err != nil {
 				return err
 			}
 		}

@@ -6,9 +6,9 @@ import (
 	"partyworks"
 )
 
-// foldTasks moves the open tasks of a unit that folds: a merged unit's
-// open tasks go to its successor; a divided unit's go to the default unit
-// and are listed in the plan's preview for review. Tasks the unit gave
+// foldTasks moves the open tasks of a unit that folds, on the fold's day:
+// a merged unit's open tasks go to its successor; a divided unit's go to
+// the default unit and are listed in the plan's preview for review. Tasks the unit gave
 // (as assigner) are given by the successor from then on. Done tasks stay
 // with the unit that did them: they are its history.
 func foldTasks(tx *Tx, f Fold) error {
@@ -37,6 +37,12 @@ func foldTasks(tx *Tx, f Fold) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+	}
+	if f.Day > fmtDate(partyworks.Today(tx.now)) {
+		// Recorded ahead of its day: the unit works on until then, so its
+		// open tasks (and what it gave) go to the successor on the day
+		// (handOverDue, run with the hourly reminders).
+		return nil
 	}
 	if _, err := tx.Exec(`INSERT INTO task_reports (task_id, day, kind, progress, note, by_name, created_at)
 		SELECT id, ?, 'moved', progress, ?, ?, ? FROM tasks WHERE unit_id = ? AND done_on IS NULL`,
@@ -76,4 +82,25 @@ func (tx *Tx) foldDissolved(v *version, d string) error {
 		return nil
 	}
 	return tx.folded(Fold{From: v.unitID, To: v.parentID, Day: d})
+}
+
+// handOverDue hands what each unit whose end has come (recorded ahead of
+// its day) still holds to its heir (unit_heirs), and on through the
+// heir's own end: its open tasks, the tasks and directives it gave, and,
+// after a merge or a dissolution, its document registers. It returns how
+// many units handed theirs over.
+func (tx *Tx) handOverDue() (int, error) {
+	rows, err := tx.Query(`SELECT h.unit_id FROM unit_heirs h WHERE h.day <= ? AND (
+		EXISTS (SELECT 1 FROM tasks t WHERE t.unit_id = h.unit_id AND t.done_on IS NULL) OR
+		EXISTS (SELECT 1 FROM tasks t WHERE t.assigner_id = h.unit_id AND t.done_on IS NULL) OR
+		EXISTS (SELECT 1 FROM directives d WHERE d.owner_id = h.unit_id) OR
+		h.registers = 1 AND EXISTS (SELECT 1 FROM documents d WHERE d.unit_id = h.unit_id))`, fmtDate(partyworks.Today(tx.now)))
+	if err != nil {
+		return 0, fmt.Errorf("hand over: %w", err)
+	}
+	units, err := collect(rows, scanID)
+	if err != nil {
+		return 0, fmt.Errorf("hand over: %w", err)
+	}
+	return len(units), tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments})
 }

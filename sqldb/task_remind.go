@@ -32,6 +32,12 @@ func (s *TaskService) Remind(ctx context.Context, cfg partyworks.RemindConfig) (
 		today := partyworks.Today(tx.now)
 		d, soon, esc := fmtDate(today), fmtDate(today.AddDate(0, 0, cfg.DueSoonDays)), fmtDate(today.AddDate(0, 0, -cfg.EscalateAfter))
 		now := fmtTime(tx.now)
+		// First the tasks of units that ended today (a merge recorded
+		// ahead): their reminders go to the successor.
+		var err error
+		if res.HandedOver, err = tx.handOverDue(); err != nil {
+			return err
+		}
 		count := func(n *int, q string, args ...any) error {
 			r, err := tx.Exec(q, args...)
 			if err != nil {
@@ -60,7 +66,7 @@ func (s *TaskService) Remind(ctx context.Context, cfg partyworks.RemindConfig) (
 		if _, err := tx.Exec(`UPDATE tasks SET escalated_on = ? WHERE done_on IS NULL AND deadline < ? AND escalated_on IS NULL`, d, esc); err != nil {
 			return fmt.Errorf("remind: %w", err)
 		}
-		if res.DueSoon+res.Overdue+res.Escalated == 0 {
+		if res.DueSoon+res.Overdue+res.Escalated+res.HandedOver == 0 {
 			return nil
 		}
 		return tx.audit("task.remind", "tasks", nil, res)

@@ -341,15 +341,23 @@ func TestStudyCoverageAndImport(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// A task given to a unit whose merge was recorded ahead of its day goes
-// where the unit's other open tasks went: to its successor. A unit merged
-// into one whose own merge was recorded earlier hands its tasks on to the
-// last successor.
+// A merge recorded ahead of its day: the merging unit keeps its open
+// tasks, and any given to it since, until the day; the hourly run hands
+// them to the successor then. A unit merged into one whose own merge was
+// recorded earlier hands its tasks on to the last successor.
 func TestTasksFollowMergesRecordedAhead(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		setToday(db, "2025-06-10")
 		units, tasks, ids := taskTree(t, db)
+		early := &partyworks.Directive{OwnerID: ids["P"], Symbol: "35-CT/TW", Title: "Đại hội chi bộ", Issued: day("2024-06-14")}
+		if err := tasks.CreateDirective(ctx, early); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: early.ID, Units: []int64{ids["C2"]},
+			Title: "Báo cáo", Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
+			t.Fatal(err)
+		}
 		setToday(db, "2025-06-15")
 		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"), Decision: "1679/NQ-UBTVQH15",
 			Unit: ids["C3"], Sources: []int64{ids["C2"]}}); err != nil {
@@ -372,20 +380,88 @@ func TestTasksFollowMergesRecordedAhead(t *testing.T) {
 			}
 			return n
 		}
-		if c2, c3 := count("C2"), count("C3"); c2 != 0 || c3 != 2 {
-			t.Errorf("C2 holds %d tasks and C3 %d; want C2's gone to C3 (0 and 2)", c2, c3)
+		remind := func(at string) int {
+			setToday(db, at)
+			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.HandedOver
 		}
-		if r, err := tasks.Rollup(ctx, d.ID, ids["D2"], false); err != nil || r.Counts.Tasks != 2 {
-			t.Errorf("D2's roll-up: %+v %v; want 2 tasks", r.Counts, err)
+		if c2, c3 := count("C2"), count("C3"); c2 != 2 || c3 != 1 {
+			t.Errorf("before the merge's day C2 holds %d tasks and C3 %d; want 2 and 1", c2, c3)
 		}
-		// C1 merges into C2 on 06-25, recorded after C2's own merge into
-		// C3: C1's open task goes to C2 and on to C3.
+		if h := remind("2025-06-30"); h != 0 || count("C2") != 2 {
+			t.Errorf("the day before: %d units handed over, C2 holds %d; want 0 and 2", h, count("C2"))
+		}
+		// C1 merges into C2 on 06-25, recorded now, after C2's own merge
+		// into C3 on 07-01: C1's open task goes to C2 at once (its day has
+		// come), and with C2's to C3 on 07-01.
 		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-06-25"), Decision: "1680/NQ-UBTVQH15",
 			Unit: ids["C2"], Sources: []int64{ids["C1"]}}); err != nil {
 			t.Fatal(err)
 		}
-		if c1, c2, c3 := count("C1"), count("C2"), count("C3"); c1 != 0 || c2 != 0 || c3 != 3 {
-			t.Errorf("after C1→C2→C3: C1 %d, C2 %d, C3 %d tasks; want 0, 0, 3", c1, c2, c3)
+		if c1, c2 := count("C1"), count("C2"); c1 != 0 || c2 != 3 {
+			t.Errorf("after C1→C2 on 06-25: C1 %d, C2 %d tasks; want 0, 3", c1, c2)
+		}
+		if h := remind("2025-07-01"); h != 1 {
+			t.Errorf("on the day %d units handed over, want C2", h)
+		}
+		if c2, c3 := count("C2"), count("C3"); c2 != 0 || c3 != 4 {
+			t.Errorf("on the merge's day C2 holds %d tasks and C3 %d; want 0 and 4", c2, c3)
+		}
+		if r, err := tasks.Rollup(ctx, d.ID, ids["D2"], false); err != nil || r.Counts.Tasks != 3 {
+			t.Errorf("D2's roll-up: %+v %v; want 3 tasks", r.Counts, err)
+		}
+		if h := remind("2025-07-01"); h != 0 {
+			t.Errorf("a second run handed over %d units again", h)
 		}
 	})
+}
+
+// A task being given to a unit (as of an earlier day) while its merge is
+// being recorded on another node: whichever commits first, the task does
+// not stay behind on the merged unit (until the hourly hand-over).
+func TestAssignBesideAMerge(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	setToday(db, "2025-06-10")
+	units, tasks, ids := taskTree(t, db)
+	setToday(db, "2025-06-20")
+	d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
+	if err := tasks.CreateDirective(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	merged := make(chan error, 1)
+	_, err := sqldb.AssignHeld(ctx, db, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C2"]}, At: day("2025-06-10"),
+		Title: "Chuẩn bị", Start: day("2025-06-10"), Deadline: day("2025-09-30")}, func() {
+		go func() {
+			_, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-06-15"),
+				Decision: "1679/NQ-UBTVQH15", Unit: ids["C3"], Sources: []int64{ids["C2"]}})
+			merged <- err
+		}()
+		// Until the merge waits on a lock (or has finished without one).
+		for range 100 {
+			var n int
+			if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&n); err != nil {
+				t.Error(err)
+			}
+			if n > 0 || len(merged) > 0 {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-merged; err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C2"]}); n != 0 {
+		t.Errorf("the merged unit C2 still holds %d open tasks", n)
+	}
+	if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C3"]}); n != 1 {
+		t.Errorf("C3 holds %d tasks, want C2's", n)
+	}
 }

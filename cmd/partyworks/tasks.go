@@ -93,10 +93,14 @@ func (n *appNode) remindHourly(ctx context.Context, log *slog.Logger, db *sqldb.
 		if res == nil {
 			return "", err
 		}
-		if res.DueSoon+res.Overdue+res.Escalated > 0 {
-			log.Info("task reminders", "due_soon", res.DueSoon, "overdue", res.Overdue, "escalated", res.Escalated, "mailed", res.Mailed)
+		if res.DueSoon+res.Overdue+res.Escalated+res.HandedOver > 0 {
+			log.Info("task reminders", "due_soon", res.DueSoon, "overdue", res.Overdue, "escalated", res.Escalated, "mailed", res.Mailed,
+				"handed_over", res.HandedOver)
 		}
 		detail := fmt.Sprintf("due soon %d, overdue %d, escalated %d, mailed %d", res.DueSoon, res.Overdue, res.Escalated, res.Mailed)
+		if res.HandedOver > 0 {
+			detail += fmt.Sprintf("; %d ended units handed their tasks on", res.HandedOver)
+		}
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", detail, err)
 		}
