@@ -203,3 +203,29 @@ func TestDocumentPages(t *testing.T) {
 		t.Errorf("documents after a refusal: %d", total)
 	}
 }
+
+// After a merge the successor's register lists the merged unit's
+// documents, each saying whose register numbered it.
+func TestHandedOnDocumentNamesItsRegister(t *testing.T) {
+	h := sqlite(t)
+	ctx := context.Background()
+	h.user("staff", partyworks.RoleStaff, "193")
+	came := h.incoming("207", "18-NQ/TW", "Nghị quyết về sắp xếp tổ chức bộ máy", 0)
+	own := h.incoming("193", "35-CT/TW", "Chỉ thị về đại hội", 0)
+	if came.RegNo != 1 || own.RegNo != 1 {
+		t.Fatalf("numbers %d and %d: the test wants each register's first", came.RegNo, own.RegNo)
+	}
+	if _, err := h.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: mustDay("2025-01-01"), Decision: "1-NQ/TW",
+		Unit: h.ids["193"], Sources: []int64{h.ids["207"]}}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.login("staff")
+	res, body := h.page("GET", fmt.Sprintf("/units/%d/documents?dir=in", h.ids["193"]), c, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Sổ của Huyện ủy Cô Tô") || strings.Count(body, "Sổ của") != 1 {
+		t.Errorf("register page: %d; want the merged unit's document marked, and only it", res.StatusCode)
+	}
+	res, body = h.page("GET", fmt.Sprintf("/documents/%d", came.ID), c, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Sổ của Huyện ủy Cô Tô") {
+		t.Errorf("document page: %d", res.StatusCode)
+	}
+}
