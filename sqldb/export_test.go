@@ -88,3 +88,21 @@ func AssignHeld(ctx context.Context, db *DB, a partyworks.TaskAssign, held func(
 	}
 	return n, tx.Commit()
 }
+
+// HandOverHeld runs the hourly hand-over in a write transaction and calls
+// held before committing.
+func HandOverHeld(ctx context.Context, db *DB, held func()) (int, error) {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	n, err := tx.handOverDue()
+	if err != nil {
+		return 0, err
+	}
+	if held != nil {
+		held()
+	}
+	return n, tx.Commit()
+}

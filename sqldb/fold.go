@@ -80,7 +80,8 @@ func (tx *Tx) folded(f Fold) error {
 	if f.To != f.From {
 		// f.To may have ended already (its merge recorded earlier, dated
 		// later): what just came to it (members, tasks, registers) follows on.
-		return tx.followHeirs([]int64{f.To}, hooks)
+		_, err := tx.followHeirs([]int64{f.To}, hooks)
+		return err
 	}
 	return nil
 }

@@ -129,19 +129,22 @@ func foldMembers(tx *Tx, f Fold) error {
 // there, with their history and statistics) and followed through its heir's
 // own end. units may repeat.
 func (tx *Tx) followFolds(units []int64) error {
-	return tx.followHeirs(units, []FoldHook{foldMembers})
+	_, err := tx.followHeirs(units, []FoldHook{foldMembers})
+	return err
 }
 
 // followTasks is followFolds for open tasks given to units that ended
 // before them (foldTasks).
 func (tx *Tx) followTasks(units []int64) error {
-	return tx.followHeirs(units, []FoldHook{foldTasks})
+	_, err := tx.followHeirs(units, []FoldHook{foldTasks})
+	return err
 }
 
 // followHeirs runs hooks again for each of units that has an heir, and on
-// through the heir's own end.
-func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) error {
+// through the heir's own end. It returns how many folds it ran.
+func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) (int, error) {
 	seen := map[int64]bool{}
+	folds := 0
 	for len(units) > 0 {
 		u := units[0]
 		units = units[1:]
@@ -149,26 +152,59 @@ func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) error {
 			continue
 		}
 		seen[u] = true
-		var heir int64
-		var day string
-		var registers int
-		err := tx.QueryRow(`SELECT heir_id, day, registers FROM unit_heirs WHERE unit_id = ?`, u).Scan(&heir, &day, &registers)
-		if errors.Is(err, sql.ErrNoRows) {
+		h, ok, err := tx.heirOf(u)
+		if err != nil {
+			return folds, err
+		} else if !ok {
 			continue
-		} else if err != nil {
-			return fmt.Errorf("follow folds: %w", err)
 		}
-		if _, err := tx.versionAt(heir, day); err != nil {
-			continue // the heir ended before that day (a tree recorded so): nothing to follow
-		}
-		for _, h := range hooks {
-			if err := h(tx, Fold{From: u, To: heir, Day: day, Ended: true, KeepsRegisters: registers == 0}); err != nil {
-				return err
+		for _, hook := range hooks {
+			if err := hook(tx, Fold{From: u, To: h.unit, Day: h.day, Ended: true, KeepsRegisters: !h.registers}); err != nil {
+				return folds, err
 			}
 		}
-		units = append(units, heir)
+		folds++
+		units = append(units, h.unit)
 	}
-	return nil
+	return folds, nil
+}
+
+type heir struct {
+	unit      int64
+	day       string
+	registers bool
+}
+
+// heirOf is the unit that takes over from u (unit_heirs) on the day u
+// ends: its heir, or, when the heir ends that same day too (a commune
+// merged into a district committee dissolved on the same day), the heir's
+// heir, and so on. ok is false when u has no heir, or when the heir ended
+// before that day (a tree recorded so): nothing to follow.
+func (tx *Tx) heirOf(u int64) (heir, bool, error) {
+	var h heir
+	var registers int
+	err := tx.QueryRow(`SELECT heir_id, day, registers FROM unit_heirs WHERE unit_id = ?`, u).Scan(&h.unit, &h.day, &registers)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, false, nil
+	} else if err != nil {
+		return h, false, fmt.Errorf("follow folds: %w", err)
+	}
+	h.registers = registers == 1
+	for range 64 {
+		if _, err := tx.versionAt(h.unit, h.day); err == nil {
+			return h, true, nil
+		}
+		var next int64
+		var day string
+		err := tx.QueryRow(`SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, h.unit).Scan(&next, &day)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && day != h.day {
+			return h, false, nil
+		} else if err != nil {
+			return h, false, fmt.Errorf("follow folds: %w", err)
+		}
+		h.unit = next
+	}
+	return h, false, nil
 }
 
 // followImported runs followFolds for those of an import batch's units

@@ -44,6 +44,19 @@ func foldTasks(tx *Tx, f Fold) error {
 		// (handOverDue, run with the hourly reminders).
 		return nil
 	}
+	if tx.db.Postgres() {
+		// Two hand-overs of one unit at once (the hourly run and a task
+		// given to the ended unit; the tree's lock is shared): the second
+		// waits for the first here, then finds nothing left to move, and
+		// the counters move once.
+		rows, err := tx.Query(`SELECT id FROM tasks WHERE unit_id = ? AND done_on IS NULL FOR UPDATE`, f.From)
+		if err != nil {
+			return fmt.Errorf("fold tasks: %w", err)
+		}
+		if _, err := collect(rows, scanID); err != nil {
+			return fmt.Errorf("fold tasks: %w", err)
+		}
+	}
 	if _, err := tx.Exec(`INSERT INTO task_reports (task_id, day, kind, progress, note, by_name, created_at)
 		SELECT id, ?, 'moved', progress, ?, ?, ? FROM tasks WHERE unit_id = ? AND done_on IS NULL`,
 		f.Day, fmt.Sprintf("unit %d folded into %s (%s)", f.From, to.name, to.code), tx.actor.Username, fmtTime(tx.now), f.From); err != nil {
@@ -88,8 +101,13 @@ func (tx *Tx) foldDissolved(v *version, d string) error {
 // its day) still holds to its heir (unit_heirs), and on through the
 // heir's own end: its open tasks, the tasks and directives it gave, and,
 // after a merge or a dissolution, its document registers. It returns how
-// many units handed theirs over.
+// many folds it ran (a unit's, and its heir's when that ended too).
 func (tx *Tx) handOverDue() (int, error) {
+	// The tree's lock, shared: a unit's move (and the tasks' paths it
+	// syncs) commits before or after the hand-over, not beside it.
+	if err := tx.lockTreeShared(); err != nil {
+		return 0, err
+	}
 	rows, err := tx.Query(`SELECT h.unit_id FROM unit_heirs h WHERE h.day <= ? AND (
 		EXISTS (SELECT 1 FROM tasks t WHERE t.unit_id = h.unit_id AND t.done_on IS NULL) OR
 		EXISTS (SELECT 1 FROM tasks t WHERE t.assigner_id = h.unit_id AND t.done_on IS NULL) OR
@@ -102,5 +120,5 @@ func (tx *Tx) handOverDue() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("hand over: %w", err)
 	}
-	return len(units), tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments})
+	return tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments})
 }

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -463,5 +464,108 @@ func TestAssignBesideAMerge(t *testing.T) {
 	}
 	if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C3"]}); n != 1 {
 		t.Errorf("C3 holds %d tasks, want C2's", n)
+	}
+}
+
+// C1 merges into C2, and C2 into C3, both on 07-01, both recorded ahead:
+// on the day C1's open task goes to C3, where C2 went.
+func TestHandOverThroughAnHeirEndingTheSameDay(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2025-06-10")
+		units, tasks, ids := taskTree(t, db)
+		d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
+		if err := tasks.CreateDirective(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C1"]}, Title: "Chuẩn bị",
+			Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range [][2]string{{"C2", "C1"}, {"C3", "C2"}} {
+			if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"),
+				Decision: fmt.Sprintf("%d/NQ-UBTVQH15", 1679+i), Unit: ids[m[0]], Sources: []int64{ids[m[1]]}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setToday(db, "2025-07-01")
+		for i, want := range []int{1, 0} {
+			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.HandedOver != want {
+				t.Errorf("run %d handed over %d units, want %d", i+1, res.HandedOver, want)
+			}
+		}
+		for u, want := range map[string]int{"C1": 0, "C2": 0, "C3": 1} {
+			if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids[u]}); n != want {
+				t.Errorf("%s holds %d tasks, want %d", u, n, want)
+			}
+		}
+		if r, err := tasks.Rollup(ctx, d.ID, ids["D2"], false); err != nil || r.Counts.Tasks != 1 {
+			t.Errorf("D2's roll-up: %+v %v; want the task", r.Counts, err)
+		}
+	})
+}
+
+// Two hand-overs of one unit at once (the hourly run beside a command
+// line run, or a task given to the ended unit): the task moves once.
+func TestHandOverTwiceAtOnce(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	setToday(db, "2025-06-10")
+	units, tasks, ids := taskTree(t, db)
+	d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
+	if err := tasks.CreateDirective(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C2"]}, Title: "Chuẩn bị",
+		Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"),
+		Decision: "1679/NQ-UBTVQH15", Unit: ids["C3"], Sources: []int64{ids["C2"]}}); err != nil {
+		t.Fatal(err)
+	}
+	setToday(db, "2025-07-01")
+	second := make(chan error, 1)
+	if _, err := sqldb.HandOverHeld(ctx, db, func() {
+		go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); second <- err }()
+		for range 100 {
+			var n int
+			if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&n); err != nil {
+				t.Error(err)
+			}
+			if n > 0 || len(second) > 0 {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"D1", "D2", "C3"} {
+		r, err := tasks.Rollup(ctx, d.ID, ids[u], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := tasks.RecountRollup(ctx, d.ID, ids[u])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Counts.Tasks != want.Tasks {
+			t.Errorf("%s: the counters say %d tasks, a recount %d", u, r.Counts.Tasks, want.Tasks)
+		}
+	}
+	var moved int
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM task_reports WHERE kind = 'moved'`).Scan(&moved); err != nil {
+		t.Fatal(err)
+	}
+	if moved != 1 {
+		t.Errorf("%d 'moved' reports for one task moved once", moved)
 	}
 }
