@@ -97,6 +97,15 @@ func (f *docFixture) out(t testing.TB, unit, typ, issued, summary string, secrec
 	return d
 }
 
+// in registers an incoming document of the province's (its symbol's number
+// given) in unit's register, received the day after issued.
+func (f *docFixture) in(t testing.TB, unit string, number int, issued, summary string) (*partyworks.Document, error) {
+	t.Helper()
+	d := &partyworks.Document{UnitID: f.ids[unit], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: number, Type: "CV", Issuer: "TU"},
+		Issuer: "Tỉnh ủy", Issued: day(issued), Received: day(issued).AddDate(0, 0, 1), Summary: summary}
+	return d, f.docs.RegisterDocument(context.Background(), partyworks.Viewer{System: true}, d)
+}
+
 func TestDocumentNumbering(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -570,14 +579,12 @@ func TestMergeKeepsEachRegistersNumbers(t *testing.T) {
 		sys := partyworks.Viewer{System: true}
 		own := f.out(t, "193", "KH", "2024-03-01", "Kế hoạch của Thành ủy", 0)
 		came := f.out(t, "207", "KH", "2024-03-01", "Kế hoạch của Huyện ủy", 0)
-		in := &partyworks.Document{UnitID: f.ids["207"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 5, Type: "CV", Issuer: "TU"},
-			Issuer: "Tỉnh ủy", Issued: day("2024-03-02"), Received: day("2024-03-03"), Summary: "Công văn đến"}
-		if err := f.docs.RegisterDocument(ctx, sys, in); err != nil {
+		in, err := f.in(t, "207", 5, "2024-03-02", "Công văn đến")
+		if err != nil {
 			t.Fatal(err)
 		}
-		ownIn := &partyworks.Document{UnitID: f.ids["193"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 6, Type: "CV", Issuer: "TU"},
-			Issuer: "Tỉnh ủy", Issued: day("2024-03-02"), Received: day("2024-03-03"), Summary: "Công văn đến Thành ủy"}
-		if err := f.docs.RegisterDocument(ctx, sys, ownIn); err != nil {
+		ownIn, err := f.in(t, "193", 6, "2024-03-02", "Công văn đến Thành ủy")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if in.RegNo != 1 || ownIn.RegNo != 1 {
@@ -722,12 +729,9 @@ func TestRegisterGoesPastNumbersHandedOnBefore(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		f := newDocFixture(t, db)
-		sys := partyworks.Viewer{System: true}
 		f.out(t, "207", "KH", "2024-03-01", "Kế hoạch 1", 0)
 		f.out(t, "207", "KH", "2024-03-02", "Kế hoạch 2", 0)
-		in := &partyworks.Document{UnitID: f.ids["207"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 5, Type: "CV", Issuer: "TU"},
-			Issuer: "Tỉnh ủy", Issued: day("2024-03-02"), Received: day("2024-03-03"), Summary: "Công văn đến"}
-		if err := f.docs.RegisterDocument(ctx, sys, in); err != nil {
+		if _, err := f.in(t, "207", 5, "2024-03-02", "Công văn đến"); err != nil {
 			t.Fatal(err)
 		}
 		// What a merge did before 0021: the documents change unit alone.
@@ -743,9 +747,7 @@ func TestRegisterGoesPastNumbersHandedOnBefore(t *testing.T) {
 		if d := f.out(t, "193", "KH", "2024-04-02", "Kế hoạch tiếp", 0); d.Symbol.String() != "4-KH/TU" {
 			t.Errorf("and the next: %s, want 4-KH/TU", d.Symbol)
 		}
-		in2 := &partyworks.Document{UnitID: f.ids["193"], Direction: partyworks.Incoming, Symbol: partyworks.Symbol{Number: 6, Type: "CV", Issuer: "TU"},
-			Issuer: "Tỉnh ủy", Issued: day("2024-04-02"), Received: day("2024-04-03"), Summary: "Công văn đến Thành ủy"}
-		if err := f.docs.RegisterDocument(ctx, sys, in2); err != nil || in2.RegNo != 2 {
+		if in2, err := f.in(t, "193", 6, "2024-04-02", "Công văn đến Thành ủy"); err != nil || in2.RegNo != 2 {
 			t.Errorf("193's first incoming after receiving number 1: %d, %v; want 2", in2.RegNo, err)
 		}
 	})

@@ -420,6 +420,24 @@ func TestTasksFollowMergesRecordedAhead(t *testing.T) {
 	})
 }
 
+// congressTask creates a directive of the province and, unless unit is
+// "", gives unit one task of it (from 2025-06-10 to 2025-09-30).
+func congressTask(t *testing.T, tasks *sqldb.TaskService, ids map[string]int64, unit string) *partyworks.Directive {
+	t.Helper()
+	ctx := context.Background()
+	d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
+	if err := tasks.CreateDirective(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if unit != "" {
+		if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids[unit]}, Title: "Chuẩn bị",
+			Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
 // A task being given to a unit (as of an earlier day) while its merge is
 // being recorded on another node: whichever commits first, the task does
 // not stay behind on the merged unit (until the hourly hand-over).
@@ -429,10 +447,7 @@ func TestAssignBesideAMerge(t *testing.T) {
 	setToday(db, "2025-06-10")
 	units, tasks, ids := taskTree(t, db)
 	setToday(db, "2025-06-20")
-	d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
-	if err := tasks.CreateDirective(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := congressTask(t, tasks, ids, "")
 	merged := make(chan error, 1)
 	_, err := sqldb.AssignHeld(ctx, db, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C2"]}, At: day("2025-06-10"),
 		Title: "Chuẩn bị", Start: day("2025-06-10"), Deadline: day("2025-09-30")}, func() {
@@ -474,14 +489,7 @@ func TestHandOverThroughAnHeirEndingTheSameDay(t *testing.T) {
 		ctx := context.Background()
 		setToday(db, "2025-06-10")
 		units, tasks, ids := taskTree(t, db)
-		d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
-		if err := tasks.CreateDirective(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C1"]}, Title: "Chuẩn bị",
-			Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
-			t.Fatal(err)
-		}
+		d := congressTask(t, tasks, ids, "C1")
 		for i, m := range [][2]string{{"C2", "C1"}, {"C3", "C2"}} {
 			if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"),
 				Decision: fmt.Sprintf("%d/NQ-UBTVQH15", 1679+i), Unit: ids[m[0]], Sources: []int64{ids[m[1]]}}); err != nil {
@@ -516,14 +524,7 @@ func TestHandOverTwiceAtOnce(t *testing.T) {
 	ctx := context.Background()
 	setToday(db, "2025-06-10")
 	units, tasks, ids := taskTree(t, db)
-	d := &partyworks.Directive{OwnerID: ids["P"], Symbol: "45-CT/TW", Title: "Đại hội", Issued: day("2025-04-14")}
-	if err := tasks.CreateDirective(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C2"]}, Title: "Chuẩn bị",
-		Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
-		t.Fatal(err)
-	}
+	d := congressTask(t, tasks, ids, "C2")
 	if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"),
 		Decision: "1679/NQ-UBTVQH15", Unit: ids["C3"], Sources: []int64{ids["C2"]}}); err != nil {
 		t.Fatal(err)
