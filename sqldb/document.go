@@ -37,10 +37,20 @@ func foldDocuments(tx *Tx, f Fold) error {
 	if f.Options != nil || f.KeepsRegisters || f.Carries || f.To == 0 || f.Day > fmtDate(partyworks.Today(tx.now)) {
 		return nil
 	}
+	to := f.To
+	if f.RegistersTo != 0 {
+		to = f.RegistersTo
+	}
 	// Each keeps its register's number (register_id): the successor's own
 	// register may hold the same numbers.
-	_, err := tx.Exec(`UPDATE documents SET register_id = COALESCE(register_id, unit_id), unit_id = ?, version = version + 1 WHERE unit_id = ?`, f.To, f.From)
-	return err
+	res, err := tx.Exec(`UPDATE documents SET register_id = COALESCE(register_id, unit_id), unit_id = ?, version = version + 1 WHERE unit_id = ?`, to, f.From)
+	if err != nil {
+		return fmt.Errorf("fold documents: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return tx.audit("document.fold", fmt.Sprintf("unit:%d", f.From), nil, map[string]any{"to": to, "day": f.Day, "documents": n})
+	}
+	return nil
 }
 
 const documentColumns = `d.id, d.unit_id, d.direction, d.reg_no, d.sym_number, d.sym_type, d.sym_issuer, d.sym_state,

@@ -752,3 +752,40 @@ func TestRegisterGoesPastNumbersHandedOnBefore(t *testing.T) {
 		}
 	})
 }
+
+// 06661 merges into 193, and 193 is divided the same day: recorded on the
+// day or ahead of it, 06661's register goes to 193, which keeps its own.
+func TestRegisterStopsAtAUnitDividedTheSameDay(t *testing.T) {
+	for _, ahead := range []bool{false, true} {
+		t.Run(map[bool]string{false: "on the day", true: "ahead"}[ahead], func(t *testing.T) {
+			sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+				ctx := context.Background()
+				setToday(db, "2024-05-20")
+				f := newDocFixture(t, db)
+				tasks := sqldb.NewTaskService(db, t.TempDir())
+				doc, err := f.in(t, "06661", 7, "2024-05-10", "Công văn")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ahead {
+					setToday(db, "2024-06-01")
+				}
+				mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2024-06-01"), Decision: "4-NQ/TW",
+					Unit: f.ids["193"], Sources: []int64{f.ids["06661"]}})
+				mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventSplit, Effective: day("2024-06-01"), Decision: "5-NQ/TW",
+					Unit: f.ids["193"], Targets: []int64{f.ids["207"], f.ids["22"]}})
+				setToday(db, "2024-06-01")
+				if _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); err != nil {
+					t.Fatal(err)
+				}
+				g, err := f.docs.FindDocumentByID(ctx, partyworks.Viewer{System: true}, doc.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.UnitID != f.ids["193"] {
+					t.Errorf("recorded ahead %v: 06661's document is with unit %d, want 193 (%d)", ahead, g.UnitID, f.ids["193"])
+				}
+			})
+		})
+	}
+}

@@ -20,8 +20,11 @@ type Fold struct {
 	// what was written into it since stop at its end by themselves.
 	Ended bool
 	// KeepsRegisters: From keeps its documents (followHeirs, for a
-	// divided unit's heir).
+	// divided unit's heir); RegistersTo, when set, is where they go
+	// instead of To (followHeirs, through a unit divided the same day,
+	// which keeps its own).
 	KeepsRegisters bool
+	RegistersTo    int64
 
 	// Within a restructuring plan: the plan (its assignments) and the
 	// preview being built, where a hook lists what a person should review.
@@ -80,7 +83,7 @@ func (tx *Tx) folded(f Fold) error {
 	if f.To != f.From {
 		// f.To may have ended already (its merge recorded earlier, dated
 		// later): what just came to it (members, tasks, registers) follows on.
-		_, err := tx.followHeirs([]int64{f.To}, hooks)
+		_, err := tx.followHeirs([]int64{f.To}, hooks, "")
 		return err
 	}
 	return nil

@@ -129,20 +129,22 @@ func foldMembers(tx *Tx, f Fold) error {
 // there, with their history and statistics) and followed through its heir's
 // own end. units may repeat.
 func (tx *Tx) followFolds(units []int64) error {
-	_, err := tx.followHeirs(units, []FoldHook{foldMembers})
+	_, err := tx.followHeirs(units, []FoldHook{foldMembers}, "")
 	return err
 }
 
 // followTasks is followFolds for open tasks given to units that ended
 // before them (foldTasks).
 func (tx *Tx) followTasks(units []int64) error {
-	_, err := tx.followHeirs(units, []FoldHook{foldTasks})
+	_, err := tx.followHeirs(units, []FoldHook{foldTasks}, "")
 	return err
 }
 
 // followHeirs runs hooks again for each of units that has an heir, and on
-// through the heir's own end. It returns how many folds it ran.
-func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) (int, error) {
+// through the heir's own end. With until set, only ends on or before that
+// day are followed (the hand-over of what goes on the day). It returns how
+// many folds it ran.
+func (tx *Tx) followHeirs(units []int64, hooks []FoldHook, until string) (int, error) {
 	seen := map[int64]bool{}
 	folds := 0
 	for len(units) > 0 {
@@ -155,11 +157,12 @@ func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) (int, error) {
 		h, ok, err := tx.heirOf(u)
 		if err != nil {
 			return folds, err
-		} else if !ok {
+		} else if !ok || until != "" && h.day > until {
 			continue
 		}
+		f := Fold{From: u, To: h.unit, Day: h.day, Ended: true, KeepsRegisters: h.registers == 0, RegistersTo: h.registers}
 		for _, hook := range hooks {
-			if err := hook(tx, Fold{From: u, To: h.unit, Day: h.day, Ended: true, KeepsRegisters: !h.registers}); err != nil {
+			if err := hook(tx, f); err != nil {
 				return folds, err
 			}
 		}
@@ -170,9 +173,12 @@ func (tx *Tx) followHeirs(units []int64, hooks []FoldHook) (int, error) {
 }
 
 type heir struct {
-	unit      int64
-	day       string
-	registers bool
+	unit int64
+	day  string
+	// registers is the unit the ended unit's registers go to: its heir,
+	// or the unit of the chain that keeps its own (a unit divided the
+	// same day); 0 when the ended unit keeps them.
+	registers int64
 }
 
 // heirOf is the unit that takes over from u (unit_heirs) on the day u
@@ -189,18 +195,23 @@ func (tx *Tx) heirOf(u int64) (heir, bool, error) {
 	} else if err != nil {
 		return h, false, fmt.Errorf("follow folds: %w", err)
 	}
-	h.registers = registers == 1
+	if registers == 1 {
+		h.registers = h.unit
+	}
 	for range 64 {
 		if _, err := tx.versionAt(h.unit, h.day); err == nil {
 			return h, true, nil
 		}
 		var next int64
 		var day string
-		err := tx.QueryRow(`SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, h.unit).Scan(&next, &day)
+		err := tx.QueryRow(`SELECT heir_id, day, registers FROM unit_heirs WHERE unit_id = ?`, h.unit).Scan(&next, &day, &registers)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && day != h.day {
 			return h, false, nil
 		} else if err != nil {
 			return h, false, fmt.Errorf("follow folds: %w", err)
+		}
+		if h.registers == h.unit && registers == 1 {
+			h.registers = next // registers go on; a divided unit keeps them
 		}
 		h.unit = next
 	}

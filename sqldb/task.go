@@ -241,15 +241,10 @@ func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 			return 0, fmt.Errorf("assign: paths today: %w", err)
 		}
 	}
-	c := tx.taskCounter()
-	if err := c.where(1, "id > ? AND directive_id = ?", before, a.DirectiveID); err != nil {
-		return 0, err
-	}
-	if err := c.apply(); err != nil {
-		return 0, err
-	}
-	// A unit whose merge was recorded ahead of its day had its open tasks
-	// handed to its successor then: a task given to it since follows them.
+	// The units given a task that have an heir: on PostgreSQL, a hand-over
+	// (handOverDue) may be moving their open tasks and counters; the two
+	// take turns (lockHandOver) before the counters, rather than lock the
+	// same rows in opposite orders.
 	rows, err := tx.Query(`SELECT DISTINCT t.unit_id FROM tasks t JOIN unit_heirs h ON h.unit_id = t.unit_id
 		WHERE t.directive_id = ? AND t.id > ?`, a.DirectiveID, before)
 	if err != nil {
@@ -259,6 +254,21 @@ func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("assign: %w", err)
 	}
+	if len(ending) > 0 {
+		if err := tx.lockHandOver(); err != nil {
+			return 0, err
+		}
+	}
+	c := tx.taskCounter()
+	if err := c.where(1, "id > ? AND directive_id = ?", before, a.DirectiveID); err != nil {
+		return 0, err
+	}
+	if err := c.apply(); err != nil {
+		return 0, err
+	}
+	// A task given to a unit that has ended (its merge recorded ahead and
+	// its day come) goes on to its successor, as the unit's other open
+	// tasks did (foldTasks defers those still ahead of their day).
 	if err := tx.followTasks(ending); err != nil {
 		return 0, err
 	}

@@ -108,6 +108,9 @@ func (tx *Tx) handOverDue() (int, error) {
 	if err := tx.lockTreeShared(); err != nil {
 		return 0, err
 	}
+	if err := tx.lockHandOver(); err != nil {
+		return 0, err
+	}
 	rows, err := tx.Query(`SELECT h.unit_id FROM unit_heirs h WHERE h.day <= ? AND (
 		EXISTS (SELECT 1 FROM tasks t WHERE t.unit_id = h.unit_id AND t.done_on IS NULL) OR
 		EXISTS (SELECT 1 FROM tasks t WHERE t.assigner_id = h.unit_id AND t.done_on IS NULL) OR
@@ -120,5 +123,18 @@ func (tx *Tx) handOverDue() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("hand over: %w", err)
 	}
-	return tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments})
+	return tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments}, fmtDate(partyworks.Today(tx.now)))
+}
+
+// lockHandOver makes hand-overs, and task assignments to units that have
+// an heir, take turns on PostgreSQL (a transaction's advisory lock; SQLite
+// has one writer).
+func (tx *Tx) lockHandOver() error {
+	if !tx.db.Postgres() {
+		return nil
+	}
+	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(7313)`); err != nil {
+		return fmt.Errorf("hand-over lock: %w", err)
+	}
+	return nil
 }

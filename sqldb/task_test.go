@@ -570,3 +570,37 @@ func TestHandOverTwiceAtOnce(t *testing.T) {
 		t.Errorf("%d 'moved' reports for one task moved once", moved)
 	}
 }
+
+// C1 merges into C2 on 07-01 and C2 into C3 on 08-01, both recorded
+// ahead: on 07-01 one unit hands its tasks over; C2's own end is not due.
+func TestHandOverCountsWhatIsDue(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setToday(db, "2025-06-10")
+		units, tasks, ids := taskTree(t, db)
+		congressTask(t, tasks, ids, "C1")
+		for i, m := range []struct{ to, from, day string }{{"C2", "C1", "2025-07-01"}, {"C3", "C2", "2025-08-01"}} {
+			if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day(m.day),
+				Decision: fmt.Sprintf("%d/NQ-UBTVQH15", 1679+i), Unit: ids[m.to], Sources: []int64{ids[m.from]}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			day    string
+			handed int
+			unit   string
+		}{{"2025-07-01", 1, "C2"}, {"2025-07-02", 0, "C2"}, {"2025-08-01", 1, "C3"}} {
+			setToday(db, c.day)
+			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.HandedOver != c.handed {
+				t.Errorf("on %s: %d units handed over, want %d", c.day, res.HandedOver, c.handed)
+			}
+			if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids[c.unit]}); n != 1 {
+				t.Errorf("on %s %s holds %d tasks, want the one", c.day, c.unit, n)
+			}
+		}
+	})
+}
