@@ -43,12 +43,11 @@ func foldDocuments(tx *Tx, f Fold) error {
 	}
 	// Each keeps its register's number (register_id): the successor's own
 	// register may hold the same numbers.
-	res, err := tx.Exec(`UPDATE documents SET register_id = COALESCE(register_id, unit_id), unit_id = ?, version = version + 1 WHERE unit_id = ?`, to, f.From)
-	if err != nil {
+	// (No audit entry of its own: the unit change, or the hand-over's
+	// reminder run, records it; an entry here would take the trail's head
+	// in the middle of a hand-over, before rows others lock first.)
+	if _, err := tx.Exec(`UPDATE documents SET register_id = COALESCE(register_id, unit_id), unit_id = ?, version = version + 1 WHERE unit_id = ?`, to, f.From); err != nil {
 		return fmt.Errorf("fold documents: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return tx.audit("document.fold", fmt.Sprintf("unit:%d", f.From), nil, map[string]any{"to": to, "day": f.Day, "documents": n})
 	}
 	return nil
 }

@@ -143,7 +143,14 @@ func (s *TaskService) Assign(ctx context.Context, a partyworks.TaskAssign) (int,
 func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 	// The tree's lock, shared: a merge that folds a unit named here (and
 	// records its heir) commits before or after this, never beside it.
+	// Then the hand-over's turn (lockHandOver): a task may go to a unit
+	// whose end has come, and a hand-over moves tasks, counters and
+	// directives' owners, so the two must not hold those rows in
+	// opposite orders: one waits for the other from the start.
 	if err := tx.lockTreeShared(); err != nil {
+		return 0, err
+	}
+	if err := tx.lockHandOver(); err != nil {
 		return 0, err
 	}
 	var parent any
@@ -241,10 +248,7 @@ func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 			return 0, fmt.Errorf("assign: paths today: %w", err)
 		}
 	}
-	// The units given a task that have an heir: on PostgreSQL, a hand-over
-	// (handOverDue) may be moving their open tasks and counters; the two
-	// take turns (lockHandOver) before the counters, rather than lock the
-	// same rows in opposite orders.
+	// The units given a task that have an heir (see followTasks below).
 	rows, err := tx.Query(`SELECT DISTINCT t.unit_id FROM tasks t JOIN unit_heirs h ON h.unit_id = t.unit_id
 		WHERE t.directive_id = ? AND t.id > ?`, a.DirectiveID, before)
 	if err != nil {
@@ -253,11 +257,6 @@ func (tx *Tx) assign(a *partyworks.TaskAssign) (int, error) {
 	ending, err := collect(rows, scanID)
 	if err != nil {
 		return 0, fmt.Errorf("assign: %w", err)
-	}
-	if len(ending) > 0 {
-		if err := tx.lockHandOver(); err != nil {
-			return 0, err
-		}
 	}
 	c := tx.taskCounter()
 	if err := c.where(1, "id > ? AND directive_id = ?", before, a.DirectiveID); err != nil {

@@ -126,9 +126,8 @@ func (tx *Tx) handOverDue() (int, error) {
 	return tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments}, fmtDate(partyworks.Today(tx.now)))
 }
 
-// lockHandOver makes hand-overs, and task assignments to units that have
-// an heir, take turns on PostgreSQL (a transaction's advisory lock; SQLite
-// has one writer).
+// lockHandOver makes hand-overs and task assignments take turns on
+// PostgreSQL (a transaction's advisory lock; SQLite has one writer).
 func (tx *Tx) lockHandOver() error {
 	if !tx.db.Postgres() {
 		return nil

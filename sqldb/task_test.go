@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"strconv"
@@ -603,4 +604,150 @@ func TestHandOverCountsWhatIsDue(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A task assignment that holds its directive while the hourly hand-over
+// moves the directive's owner (its unit's end has come): one waits for
+// the other from the start, and neither fails on a deadlock.
+func TestAssignBesideAHandOver(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	setToday(db, "2025-06-10")
+	units, tasks, ids := taskTree(t, db)
+	d := &partyworks.Directive{OwnerID: ids["D1"], Symbol: "12-KH/HU", Title: "Kế hoạch đại hội", Issued: day("2025-06-01")}
+	if err := tasks.CreateDirective(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range []struct{ to, from, day string }{{"D2", "D1", "2025-07-01"}, {"C3", "C2", "2025-08-01"}} {
+		if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day(m.day),
+			Decision: fmt.Sprintf("%d/NQ-UBTVQH15", 1679+i), Unit: ids[m.to], Sources: []int64{ids[m.from]}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setToday(db, "2025-07-01")
+	// A third session holds C2's row, so that the assignment stops at its
+	// INSERT (the foreign key) while it holds what it took before.
+	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var schema string
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	blk, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blk.Rollback()
+	if _, err := blk.Exec(`SELECT id FROM `+schema+`.units WHERE id = $1 FOR UPDATE`, ids["C2"]); err != nil {
+		t.Fatal(err)
+	}
+	waiters := func(n int) {
+		for range 100 {
+			var k int
+			if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
+				t.Error(err)
+			}
+			if k >= n {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	assigned, reminded := make(chan error, 1), make(chan error, 1)
+	go func() {
+		_, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C2"]}, At: day("2025-06-30"),
+			Title: "Chuẩn bị", Start: day("2025-06-30"), Deadline: day("2025-09-30")})
+		assigned <- err
+	}()
+	waiters(1)
+	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
+	waiters(2)
+	if err := blk.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for what, ch := range map[string]chan error{"assignment": assigned, "hand-over": reminded} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Errorf("the %s: %v", what, err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("the %s did not finish", what)
+		}
+	}
+}
+
+// The hourly hand-over beside a progress report on a task it is about to
+// move: the report holds the task and then writes the audit trail, the
+// hand-over must not hold the trail's head while it waits for the task.
+func TestHandOverBesideAProgressReport(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	setToday(db, "2025-06-10")
+	units, tasks, ids := taskTree(t, db)
+	docs := sqldb.NewDocumentService(db, nil)
+	if err := docs.SetIssuer(ctx, ids["C1"], "ĐU"); err != nil {
+		t.Fatal(err)
+	}
+	if err := docs.RegisterDocument(ctx, partyworks.Viewer{System: true}, &partyworks.Document{UnitID: ids["C1"], Direction: partyworks.Outgoing,
+		Symbol: partyworks.Symbol{Type: "KH"}, Issued: day("2025-06-10"), Summary: "Kế hoạch"}); err != nil {
+		t.Fatal(err)
+	}
+	congressTask(t, tasks, ids, "C2")
+	var task int64
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT id FROM tasks WHERE unit_id = ?`, ids["C2"]).Scan(&task); err != nil {
+		t.Fatal(err)
+	}
+	// C1 (its register) and C2 (its task) merge into C3 on 07-01, C1 first.
+	if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"),
+		Decision: "1679/NQ-UBTVQH15", Unit: ids["C3"], Sources: []int64{ids["C1"], ids["C2"]}}); err != nil {
+		t.Fatal(err)
+	}
+	setToday(db, "2025-07-01")
+	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var schema string
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	report, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer report.Rollback()
+	if _, err := report.Exec(`UPDATE `+schema+`.tasks SET version = version + 1 WHERE id = $1`, task); err != nil {
+		t.Fatal(err)
+	}
+	reminded := make(chan error, 1)
+	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
+	for range 100 {
+		var k int
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
+			t.Error(err)
+		}
+		if k > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := report.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
+		t.Errorf("the report's audit entry: %v", err)
+	}
+	if err := report.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-reminded:
+		if err != nil {
+			t.Errorf("the hand-over: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the hand-over did not finish")
+	}
 }
