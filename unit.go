@@ -182,6 +182,10 @@ type UnitService interface {
 	// as it stood on the day at.
 	Ancestors(ctx context.Context, u *Unit, at Date) ([]*Unit, error)
 	FindUnitEvents(ctx context.Context, unitID int64) ([]*UnitEvent, error)
+	// FindUnitHeir returns the unit that takes over an ended unit's
+	// members, open tasks and registers, as it stands on the day it does
+	// (ENOTFOUND when the unit has none).
+	FindUnitHeir(ctx context.Context, unitID int64) (*Unit, Date, error)
 	// ApplyUnitChange records one event in one transaction.
 	ApplyUnitChange(ctx context.Context, c UnitChange) (*UnitEvent, error)
 	// ImportUnits adds a tree from rows, all or nothing.

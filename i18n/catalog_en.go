@@ -78,6 +78,8 @@ var catalogEN = map[string]string{
 	"unit.standing":     "Active",
 	"unit.ended_short":  "Ended",
 	"unit.ended":        "Ended on %s",
+	"unit.ends":         "Ends after %s",
+	"unit.hand_over":    "From %s its open tasks and document registers go to",
 	"unit.not_at_date":  "This unit did not exist on %s. It stood from %s to %s.",
 	"unit.breadcrumb":   "Position in the organization tree",
 	"unit.version":      "Version",

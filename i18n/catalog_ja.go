@@ -79,6 +79,8 @@ var catalogJA = map[string]string{
 	"unit.standing":     "活動中",
 	"unit.ended_short":  "終了",
 	"unit.ended":        "%sをもって終了",
+	"unit.ends":         "%sをもって終了予定",
+	"unit.hand_over":    "%sから、進行中のタスクと文書登録簿は次の組織に引き継がれます:",
 	"unit.not_at_date":  "この組織は%s時点では存在しません。存続期間は%sから%sまでです。",
 	"unit.breadcrumb":   "組織ツリー内の位置",
 	"unit.version":      "版",

@@ -79,6 +79,8 @@ var catalogVI = map[string]string{
 	"unit.standing":     "Đang hoạt động",
 	"unit.ended_short":  "Đã kết thúc",
 	"unit.ended":        "Đã kết thúc hoạt động ngày %s",
+	"unit.ends":         "Sẽ kết thúc hoạt động sau ngày %s",
+	"unit.hand_over":    "Từ ngày %s, các nhiệm vụ đang thực hiện và sổ văn bản của đơn vị được chuyển cho",
 	"unit.not_at_date":  "Đơn vị này không tồn tại vào ngày %s. Đơn vị hoạt động từ ngày %s đến ngày %s.",
 	"unit.breadcrumb":   "Vị trí trong cây tổ chức",
 	"unit.version":      "Phiên bản",

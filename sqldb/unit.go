@@ -292,6 +292,25 @@ func (s *UnitService) Ancestors(ctx context.Context, u *partyworks.Unit, at part
 	return collect(rows, scanUnit)
 }
 
+// FindUnitHeir returns the unit recorded as taking over from an ended
+// unit (unit_heirs), as it stands on that day.
+func (s *UnitService) FindUnitHeir(ctx context.Context, unitID int64) (*partyworks.Unit, partyworks.Date, error) {
+	var heir int64
+	var day string
+	err := s.db.queryRow(ctx, `SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, unitID).Scan(&heir, &day)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, partyworks.Date{}, partyworks.Errorf(partyworks.ENOTFOUND, "unit %d has no heir", unitID)
+	} else if err != nil {
+		return nil, partyworks.Date{}, fmt.Errorf("unit heir: %w", err)
+	}
+	d := parseDate(day)
+	u, err := s.FindUnitByID(ctx, heir, d)
+	if partyworks.ErrorCode(err) == partyworks.ENOTFOUND {
+		u, err = s.FindUnitByID(ctx, heir, partyworks.Date{}) // as it last stood
+	}
+	return u, d, err
+}
+
 // FindUnitEvents returns the events that touched a unit, oldest first,
 // with every unit each event touched, named as they were.
 func (s *UnitService) FindUnitEvents(ctx context.Context, unitID int64) ([]*partyworks.UnitEvent, error) {

@@ -229,3 +229,27 @@ func TestHandedOnDocumentNamesItsRegister(t *testing.T) {
 		t.Errorf("document page: %d", res.StatusCode)
 	}
 }
+
+// A unit whose merge is recorded ahead of its day says, on its page, where
+// its open tasks and registers go on that day.
+func TestUnitPageSaysWhereItHandsOver(t *testing.T) {
+	h := sqlite(t)
+	h.user("staff", partyworks.RoleStaff, "22")
+	c := h.login("staff")
+	res, body := h.page("GET", fmt.Sprintf("/units/%d", h.ids["207"]), c, nil)
+	if res.StatusCode != 200 || strings.Contains(body, "được chuyển cho") {
+		t.Fatalf("before any merge: %d, notice shown %v", res.StatusCode, strings.Contains(body, "được chuyển cho"))
+	}
+	if _, err := h.units.ApplyUnitChange(context.Background(), partyworks.UnitChange{Type: partyworks.EventMerge, Effective: mustDay("2099-07-01"),
+		Decision: "1-NQ/TW", Unit: h.ids["193"], Sources: []int64{h.ids["207"]}}); err != nil {
+		t.Fatal(err)
+	}
+	res, body = h.page("GET", fmt.Sprintf("/units/%d", h.ids["207"]), c, nil)
+	want := fmt.Sprintf(`Từ ngày 01/07/2099, các nhiệm vụ đang thực hiện và sổ văn bản của đơn vị được chuyển cho <a href="/units/%d">Thành ủy Hạ Long</a>`, h.ids["193"])
+	if res.StatusCode != 200 || !strings.Contains(body, want) {
+		t.Errorf("the merging unit's page: %d; want %q", res.StatusCode, want)
+	}
+	if !strings.Contains(body, "Sẽ kết thúc hoạt động sau ngày 30/06/2099") || strings.Contains(body, "Đã kết thúc") {
+		t.Errorf("the merging unit's page says it has ended, or not that it will end on 30/06/2099")
+	}
+}

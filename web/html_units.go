@@ -75,6 +75,12 @@ type unitPage struct {
 	After     string
 	Next      string
 	Events    []*partyworks.UnitEvent
+	// Heir: the unit that takes over this ended unit's open tasks and
+	// registers on HeirDay, while that day is still ahead.
+	Heir    *partyworks.Unit
+	HeirDay partyworks.Date
+	// EndsAhead: the unit's end is recorded but still ahead.
+	EndsAhead bool
 }
 
 // crumb is an ancestor in the breadcrumb: linked only if the user may
@@ -129,6 +135,14 @@ func (s *Server) htmlUnit(w http.ResponseWriter, r *http.Request) {
 	if p.Events, err = s.Units.FindUnitEvents(ctx, unit.ID); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if p.EndsAhead = unit.Ended() && s.today().Before(unit.ValidTo); p.EndsAhead {
+		heir, day, err := s.Units.FindUnitHeir(ctx, unit.ID)
+		if err != nil && partyworks.ErrorCode(err) != partyworks.ENOTFOUND {
+			s.fail(w, r, err)
+			return
+		}
+		p.Heir, p.HeirDay = heir, day
 	}
 	s.render(w, r, http.StatusOK, "unit.html", p)
 }
