@@ -26,30 +26,32 @@ func (tx *Tx) audit(action, object string, before, after any) error {
 		tx.group.audit(tx, action, object, before, after)
 		return nil
 	}
-	var seq int64
-	var prev string
-	if err := tx.QueryRow(`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	e := &partyworks.AuditEntry{
-		Seq: seq, At: tx.now, UserID: tx.actor.UserID, Username: tx.actor.Username,
+	// Kept until the commit (Tx.Commit, flushAudit): the trail's head is
+	// one row every writer that audits takes, so it is taken last, just
+	// before the commit, and held for the shortest time. Taken in the
+	// middle of a transaction, it was held while rows others lock first
+	// were still to come (a deadlock on PostgreSQL).
+	tx.audits = append(tx.audits, &partyworks.AuditEntry{
+		At: tx.now, UserID: tx.actor.UserID, Username: tx.actor.Username,
 		OnBehalf: tx.actor.OnBehalf, Action: action, Object: object, Addr: tx.actor.Addr,
 		Before: marshalAudit(before), After: marshalAudit(after),
+	})
+	return nil
+}
+
+// flushAudit writes the transaction's audit entries, in the order they
+// came, 1,000 a statement (SQLite's limit of variables).
+func (tx *Tx) flushAudit() error {
+	es := tx.audits
+	tx.audits = nil
+	for len(es) > 0 {
+		n := min(len(es), 1000)
+		if err := writeAuditEntries(tx, es[:n]); err != nil {
+			return err
+		}
+		es = es[n:]
 	}
-	e.PrevHash = prev
-	e.Hash = e.ComputeHash(prev)
-	var uid any
-	if e.UserID != 0 {
-		uid = e.UserID
-	}
-	if _, err := tx.Exec(`INSERT INTO audit_log (seq, at, user_id, username, on_behalf, action, object, addr, before, after, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, fmtTime(e.At), uid, e.Username, e.OnBehalf, e.Action, e.Object, e.Addr,
-		string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	_, err := tx.Exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash)
-	return err
+	return nil
 }
 
 func marshalAudit(v any) json.RawMessage {

@@ -32,6 +32,9 @@ type DB struct {
 	dialect dialect
 	DSN     string
 	replica *replica // a streaming replica for reads that may be stale (replica.go), or nil
+	// tries is how often updateRetrying runs a transaction chosen to
+	// break a deadlock (0: three times; tests set 1 to see the deadlock).
+	tries int
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -200,9 +203,10 @@ type Tx struct {
 	now   time.Time
 	actor partyworks.Actor
 
-	skipCodeCheck bool         // a plan has checked codes for the whole day
-	treeLock      int          // PostgreSQL: the tree's lock held, 1 shared, 2 exclusive (lockTree)
-	group         *groupWrites // a numbering group's deferred writes (document_group.go)
+	skipCodeCheck bool                     // a plan has checked codes for the whole day
+	treeLock      int                      // PostgreSQL: the tree's lock held, 1 shared, 2 exclusive (lockTree)
+	group         *groupWrites             // a numbering group's deferred writes (document_group.go)
+	audits        []*partyworks.AuditEntry // written at the commit (audit.go)
 
 	// With a replica: the users who wrote in it, whose read pins the
 	// commit bumps, and their requests' read scopes (replica.go).
@@ -277,6 +281,9 @@ func (tx *Tx) takeTreeLock(mode int) error {
 // Commit commits the transaction; with a replica, it bumps the writers'
 // read pins first (replica.go).
 func (tx *Tx) Commit() error {
+	if err := tx.flushAudit(); err != nil {
+		return err
+	}
 	var err error
 	if tx.db.replica != nil {
 		err = tx.commitPinned()
@@ -432,6 +439,23 @@ func queryIn(query func(q string, args ...any) (*sql.Rows, error), q string, ids
 		}
 	}
 	return nil
+}
+
+// updateRetrying is update for a background job that can be run again
+// from the start (fn must reset what it reports): on PostgreSQL a
+// transaction chosen to break a deadlock (40P01) is run again, up to
+// three times, rather than fail the job's run.
+func (db *DB) updateRetrying(ctx context.Context, fn func(tx *Tx) error) error {
+	tries := db.tries
+	if tries <= 0 {
+		tries = 3
+	}
+	for try := 1; ; try++ {
+		err := db.update(ctx, fn)
+		if err == nil || try >= tries || !strings.Contains(err.Error(), "SQLSTATE 40P01") {
+			return err
+		}
+	}
 }
 
 // update runs fn in a write transaction and commits it if fn succeeds.

@@ -187,11 +187,13 @@ func (b *batcher) runCareful(group []*batchReq) {
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
 		}
+		audits := len(tx.audits)
 		if errs[i] = r.fn(tx, 0); errs[i] != nil {
 			if _, err := tx.Exec(`ROLLBACK TO SAVEPOINT registration`); err != nil {
 				fail(fmt.Errorf("rollback to savepoint: %w", err))
 				return
 			}
+			tx.audits = tx.audits[:audits] // its entries went with it
 		}
 	}
 	if err := tx.Commit(); err != nil {

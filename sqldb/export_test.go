@@ -106,3 +106,7 @@ func HandOverHeld(ctx context.Context, db *DB, held func()) (int, error) {
 	}
 	return n, tx.Commit()
 }
+
+// NoRetries makes the jobs' transactions fail on a deadlock instead of
+// running again (updateRetrying), so that a test sees the deadlock.
+func NoRetries(db *DB) { db.tries = 1 }

@@ -123,6 +123,18 @@ func (tx *Tx) handOverDue() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("hand over: %w", err)
 	}
+	if tx.db.Postgres() && len(units) > 0 {
+		// Every task it will move, locked first, in one order: a progress
+		// report holds its task and then the counters; a hand-over that
+		// held counters while it waited for a task would deadlock with it.
+		rows, err := tx.Query(`SELECT id FROM tasks WHERE (unit_id = ANY(?) OR assigner_id = ANY(?)) AND done_on IS NULL ORDER BY id FOR UPDATE`, units, units)
+		if err != nil {
+			return 0, fmt.Errorf("hand over: %w", err)
+		}
+		if _, err := collect(rows, scanID); err != nil {
+			return 0, fmt.Errorf("hand over: %w", err)
+		}
+	}
 	return tx.followHeirs(units, []FoldHook{foldTasks, foldDocuments}, fmtDate(partyworks.Today(tx.now)))
 }
 

@@ -28,7 +28,8 @@ func (s *TaskService) Remind(ctx context.Context, cfg partyworks.RemindConfig) (
 		cfg.EscalateAfter = 14
 	}
 	res := &partyworks.RemindResult{}
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err := s.db.updateRetrying(ctx, func(tx *Tx) error {
+		*res = partyworks.RemindResult{}
 		today := partyworks.Today(tx.now)
 		d, soon, esc := fmtDate(today), fmtDate(today.AddDate(0, 0, cfg.DueSoonDays)), fmtDate(today.AddDate(0, 0, -cfg.EscalateAfter))
 		now := fmtTime(tx.now)

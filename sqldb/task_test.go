@@ -751,3 +751,117 @@ func TestHandOverBesideAProgressReport(t *testing.T) {
 		t.Fatal("the hand-over did not finish")
 	}
 }
+
+// Two communes of one district merge into a commune of another, recorded
+// ahead; on the day a progress report holds the second commune's task and
+// then needs the district's counters while the hourly hand-over runs:
+// the hand-over locks every task it will move before any counter, so the
+// report goes through and the hand-over after it.
+func TestHandOverBesideAReportOnItsCounters(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	sqldb.NoRetries(db) // the hand-over would run again after a deadlock
+	ctx := context.Background()
+	setToday(db, "2025-06-10")
+	units, tasks, ids := taskTree(t, db)
+	d := congressTask(t, tasks, ids, "C1")
+	if _, err := tasks.Assign(ctx, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C2"]}, Title: "Chuẩn bị",
+		Start: day("2025-06-10"), Deadline: day("2025-09-30")}); err != nil {
+		t.Fatal(err)
+	}
+	var t2 int64
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT id FROM tasks WHERE unit_id = ?`, ids["C2"]).Scan(&t2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2025-07-01"),
+		Decision: "1679/NQ-UBTVQH15", Unit: ids["C3"], Sources: []int64{ids["C1"], ids["C2"]}}); err != nil {
+		t.Fatal(err)
+	}
+	setToday(db, "2025-07-01")
+	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var schema string
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	report, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer report.Rollback()
+	if _, err := report.Exec(`UPDATE `+schema+`.tasks SET version = version + 1 WHERE id = $1`, t2); err != nil {
+		t.Fatal(err)
+	}
+	reminded := make(chan error, 1)
+	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
+	for range 100 {
+		var k int
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
+			t.Error(err)
+		}
+		if k > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := report.Exec(`UPDATE `+schema+`.task_counts SET tasks = tasks WHERE directive_id = $1 AND unit_id = $2`, d.ID, ids["D1"]); err != nil {
+		t.Errorf("the report's counters: %v", err)
+	}
+	if err := report.Commit(); err != nil {
+		t.Errorf("the report: %v", err)
+	}
+	select {
+	case err := <-reminded:
+		if err != nil {
+			t.Errorf("the hand-over: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the hand-over did not finish")
+	}
+	if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C3"]}); n != 2 {
+		t.Errorf("C3 holds %d tasks, want C1's and C2's", n)
+	}
+}
+
+// A transaction's audit entries are written just before it commits: until
+// then it does not hold the trail's head, which every writer that audits
+// takes (held from the first entry on, it deadlocked with transactions
+// that lock a row first and audit after).
+func TestAuditHeadTakenAtCommit(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	setToday(db, "2025-06-10")
+	_, tasks, ids := taskTree(t, db)
+	d := congressTask(t, tasks, ids, "")
+	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var schema string
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqldb.AssignHeld(ctx, db, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C1"]}, At: day("2025-06-10"), Title: "Chuẩn bị",
+		Start: day("2025-06-10"), Deadline: day("2025-09-30")}, func() {
+		other, err := raw.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Rollback()
+		if _, err := other.Exec(`SET LOCAL lock_timeout = '2s'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
+			t.Errorf("another writer's audit entry waited for an assignment still at work: %v", err)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := sqldb.NewAuditService(db).FindAuditEntries(ctx, partyworks.AuditFilter{Action: "task.assign", Limit: 5})
+	if err != nil || len(entries) != 1 {
+		t.Errorf("the assignment's entry after its commit: %d, %v", len(entries), err)
+	}
+}
