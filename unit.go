@@ -93,6 +93,15 @@ func (u *Unit) Ended() bool { return u.ValidTo.Before(Forever) }
 // LastDay is the last day the unit stood, for display ("ended 30/06/2025").
 func (u *Unit) LastDay() Date { return u.ValidTo.AddDate(0, 0, -1) }
 
+// UnitHeir is the unit that takes over an ended unit's members and open
+// tasks on Day, as it stands that day, and its document registers too
+// when Registers (not a divided unit's, which keeps its own).
+type UnitHeir struct {
+	Unit      *Unit
+	Day       Date
+	Registers bool
+}
+
 // UnitFilter selects units as of a day.
 type UnitFilter struct {
 	At       Date
@@ -183,9 +192,8 @@ type UnitService interface {
 	Ancestors(ctx context.Context, u *Unit, at Date) ([]*Unit, error)
 	FindUnitEvents(ctx context.Context, unitID int64) ([]*UnitEvent, error)
 	// FindUnitHeir returns the unit that takes over an ended unit's
-	// members, open tasks and registers, as it stands on the day it does
-	// (ENOTFOUND when the unit has none).
-	FindUnitHeir(ctx context.Context, unitID int64) (*Unit, Date, error)
+	// members and open tasks (ENOTFOUND when the unit has none).
+	FindUnitHeir(ctx context.Context, unitID int64) (*UnitHeir, error)
 	// ApplyUnitChange records one event in one transaction.
 	ApplyUnitChange(ctx context.Context, c UnitChange) (*UnitEvent, error)
 	// ImportUnits adds a tree from rows, all or nothing.

@@ -294,21 +294,25 @@ func (s *UnitService) Ancestors(ctx context.Context, u *partyworks.Unit, at part
 
 // FindUnitHeir returns the unit recorded as taking over from an ended
 // unit (unit_heirs), as it stands on that day.
-func (s *UnitService) FindUnitHeir(ctx context.Context, unitID int64) (*partyworks.Unit, partyworks.Date, error) {
+func (s *UnitService) FindUnitHeir(ctx context.Context, unitID int64) (*partyworks.UnitHeir, error) {
 	var heir int64
 	var day string
-	err := s.db.queryRow(ctx, `SELECT heir_id, day FROM unit_heirs WHERE unit_id = ?`, unitID).Scan(&heir, &day)
+	var registers int
+	err := s.db.queryRow(ctx, `SELECT heir_id, day, registers FROM unit_heirs WHERE unit_id = ?`, unitID).Scan(&heir, &day, &registers)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, partyworks.Date{}, partyworks.Errorf(partyworks.ENOTFOUND, "unit %d has no heir", unitID)
+		return nil, partyworks.Errorf(partyworks.ENOTFOUND, "unit %d has no heir", unitID)
 	} else if err != nil {
-		return nil, partyworks.Date{}, fmt.Errorf("unit heir: %w", err)
+		return nil, fmt.Errorf("unit heir: %w", err)
 	}
-	d := parseDate(day)
-	u, err := s.FindUnitByID(ctx, heir, d)
+	h := &partyworks.UnitHeir{Day: parseDate(day), Registers: registers == 1}
+	h.Unit, err = s.FindUnitByID(ctx, heir, h.Day)
 	if partyworks.ErrorCode(err) == partyworks.ENOTFOUND {
-		u, err = s.FindUnitByID(ctx, heir, partyworks.Date{}) // as it last stood
+		h.Unit, err = s.FindUnitByID(ctx, heir, partyworks.Date{}) // as it last stood
 	}
-	return u, d, err
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // FindUnitEvents returns the events that touched a unit, oldest first,

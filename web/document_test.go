@@ -230,26 +230,41 @@ func TestHandedOnDocumentNamesItsRegister(t *testing.T) {
 	}
 }
 
-// A unit whose merge is recorded ahead of its day says, on its page, where
-// its open tasks and registers go on that day.
+// A unit whose merge is recorded ahead of its day says, on its page, that
+// it will end and where its open tasks and registers go on that day; the
+// successor is linked only for a user who may read it. A rename recorded
+// ahead is no end.
 func TestUnitPageSaysWhereItHandsOver(t *testing.T) {
 	h := sqlite(t)
+	ctx := context.Background()
 	h.user("staff", partyworks.RoleStaff, "22")
-	c := h.login("staff")
-	res, body := h.page("GET", fmt.Sprintf("/units/%d", h.ids["207"]), c, nil)
-	if res.StatusCode != 200 || strings.Contains(body, "được chuyển cho") {
-		t.Fatalf("before any merge: %d, notice shown %v", res.StatusCode, strings.Contains(body, "được chuyển cho"))
-	}
-	if _, err := h.units.ApplyUnitChange(context.Background(), partyworks.UnitChange{Type: partyworks.EventMerge, Effective: mustDay("2099-07-01"),
-		Decision: "1-NQ/TW", Unit: h.ids["193"], Sources: []int64{h.ids["207"]}}); err != nil {
+	h.user("coto", partyworks.RoleStaff, "207")
+	c, coto := h.login("staff"), h.login("coto")
+	if _, err := h.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventRename, Effective: mustDay("2099-01-01"),
+		Decision: "1-QĐ/TU", Unit: h.ids["207"], Name: "Đảng ủy đặc khu Cô Tô"}); err != nil {
 		t.Fatal(err)
 	}
+	res, body := h.page("GET", fmt.Sprintf("/units/%d", h.ids["207"]), c, nil)
+	if res.StatusCode != 200 || strings.Contains(body, "kết thúc hoạt động") || strings.Contains(body, "được chuyển cho") {
+		t.Fatalf("a rename ahead: %d; the page speaks of an end or a hand-over", res.StatusCode)
+	}
+	if _, err := h.units.ApplyUnitChange(ctx, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: mustDay("2099-07-01"),
+		Decision: "2-NQ/TW", Unit: h.ids["193"], Sources: []int64{h.ids["207"]}}); err != nil {
+		t.Fatal(err)
+	}
+	text := "Từ ngày 01/07/2099, các nhiệm vụ đang thực hiện và sổ văn bản của đơn vị được chuyển cho"
+	link := fmt.Sprintf(`<a href="/units/%d?at=2099-07-01">Thành ủy Hạ Long</a>`, h.ids["193"])
 	res, body = h.page("GET", fmt.Sprintf("/units/%d", h.ids["207"]), c, nil)
-	want := fmt.Sprintf(`Từ ngày 01/07/2099, các nhiệm vụ đang thực hiện và sổ văn bản của đơn vị được chuyển cho <a href="/units/%d">Thành ủy Hạ Long</a>`, h.ids["193"])
-	if res.StatusCode != 200 || !strings.Contains(body, want) {
-		t.Errorf("the merging unit's page: %d; want %q", res.StatusCode, want)
+	if res.StatusCode != 200 || !strings.Contains(body, text) || !strings.Contains(body, link) {
+		t.Errorf("the merging unit's page: %d; want %q and %q", res.StatusCode, text, link)
 	}
 	if !strings.Contains(body, "Sẽ kết thúc hoạt động sau ngày 30/06/2099") || strings.Contains(body, "Đã kết thúc") {
 		t.Errorf("the merging unit's page says it has ended, or not that it will end on 30/06/2099")
+	}
+	res, body = h.page("GET", fmt.Sprintf("/units/%d", h.ids["207"]), coto, nil)
+	_, notice, _ := strings.Cut(body, text)
+	notice, _, _ = strings.Cut(notice, "</p>")
+	if res.StatusCode != 200 || !strings.Contains(notice, "Thành ủy Hạ Long") || strings.Contains(notice, "<a ") {
+		t.Errorf("for a user of 207 alone: %d, %q; want the successor named but not linked", res.StatusCode, notice)
 	}
 }

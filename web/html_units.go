@@ -75,12 +75,17 @@ type unitPage struct {
 	After     string
 	Next      string
 	Events    []*partyworks.UnitEvent
-	// Heir: the unit that takes over this ended unit's open tasks and
-	// registers on HeirDay, while that day is still ahead.
-	Heir    *partyworks.Unit
-	HeirDay partyworks.Date
-	// EndsAhead: the unit's end is recorded but still ahead.
-	EndsAhead bool
+	// Heir: the unit that takes over this unit's open tasks (and
+	// registers) when its end, recorded ahead, comes; HeirLink: the user
+	// may read it.
+	Heir     *partyworks.UnitHeir
+	HeirLink bool
+	// The unit's own end (not its version's: a rename or a move ends a
+	// version): EndsAhead while it is still ahead, Over once it has come;
+	// EndDay is its last day, LastVersion whether the version shown is the
+	// one that ends with it.
+	EndsAhead, Over, LastVersion bool
+	EndDay                       partyworks.Date
 }
 
 // crumb is an ancestor in the breadcrumb: linked only if the user may
@@ -136,13 +141,26 @@ func (s *Server) htmlUnit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if p.EndsAhead = unit.Ended() && s.today().Before(unit.ValidTo); p.EndsAhead {
-		heir, day, err := s.Units.FindUnitHeir(ctx, unit.ID)
+	last := unit
+	if unit.Ended() {
+		if last, err = s.Units.FindUnitByID(ctx, unit.ID, partyworks.Date{}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if last.Ended() {
+		p.EndsAhead, p.EndDay = s.today().Before(last.ValidTo), last.LastDay()
+		p.Over, p.LastVersion = !p.EndsAhead, unit.ValidTo == last.ValidTo
+	}
+	if p.EndsAhead {
+		heir, err := s.Units.FindUnitHeir(ctx, unit.ID)
 		if err != nil && partyworks.ErrorCode(err) != partyworks.ENOTFOUND {
 			s.fail(w, r, err)
 			return
 		}
-		p.Heir, p.HeirDay = heir, day
+		if heir != nil {
+			p.Heir, p.HeirLink = heir, p.User.Can(partyworks.ActUnitRead, heir.Unit.Path)
+		}
 	}
 	s.render(w, r, http.StatusOK, "unit.html", p)
 }
