@@ -11,9 +11,10 @@ import (
 // end of the group: the search text of the new lines and the audit
 // entries. They are written with one multi-row statement each just before
 // the commit, instead of three round trips per registration while the
-// counter row is locked. Only the fast run of a group defers (a refused
-// registration rolls the whole transaction back there); the careful run,
-// with its savepoints, writes as it goes.
+// counter row is locked. Only the fast run of a group defers its search
+// text (a refused registration rolls the whole transaction back there);
+// the careful run, with its savepoints, writes it as it goes, and its
+// audit entries wait for the commit as every transaction's do (Tx.audit).
 type groupWrites struct {
 	index   []indexRow
 	entries []*partyworks.AuditEntry

@@ -150,7 +150,7 @@ func (s *Server) htmlUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	if last.Ended() {
 		p.EndsAhead, p.EndDay = s.today().Before(last.ValidTo), last.LastDay()
-		p.Over, p.LastVersion = !p.EndsAhead, unit.ValidTo == last.ValidTo
+		p.Over, p.LastVersion = !p.EndsAhead, unit.ValidTo.Equal(last.ValidTo)
 	}
 	if p.EndsAhead {
 		heir, err := s.Units.FindUnitHeir(ctx, unit.ID)
