@@ -78,6 +78,17 @@ type apiUnit struct {
 	LastDay   string              `json:"last_day,omitempty"`
 	Children  int                 `json:"children"`
 	Version   int64               `json:"version"`
+	// Heir (GET /api/v1/units/{id} alone): the unit that takes over an
+	// ended unit's members and open tasks on Day, and its registers when
+	// Registers; its id only for a user who may read it.
+	Heir *apiHeir `json:"heir,omitempty"`
+}
+
+type apiHeir struct {
+	ID        int64  `json:"id,omitempty"`
+	Name      string `json:"name"`
+	Day       string `json:"day"`
+	Registers bool   `json:"registers"`
 }
 
 func toAPIUnit(u *partyworks.Unit) apiUnit {

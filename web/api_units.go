@@ -77,7 +77,21 @@ func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAPIUnit(u))
+	a := toAPIUnit(u)
+	if u.Ended() {
+		h, err := s.Units.FindUnitHeir(r.Context(), u.ID)
+		if err != nil && partyworks.ErrorCode(err) != partyworks.ENOTFOUND {
+			s.fail(w, r, err)
+			return
+		}
+		if h != nil {
+			a.Heir = &apiHeir{Name: h.Unit.Name, Day: partyworks.FormatDate(h.Day), Registers: h.Registers}
+			if userFrom(r).Can(partyworks.ActUnitRead, h.Unit.Path) {
+				a.Heir.ID = h.Unit.ID
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, a)
 }
 
 func (s *Server) apiChildren(w http.ResponseWriter, r *http.Request) {

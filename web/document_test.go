@@ -267,4 +267,14 @@ func TestUnitPageSaysWhereItHandsOver(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(notice, "Thành ủy Hạ Long") || strings.Contains(notice, "<a ") {
 		t.Errorf("for a user of 207 alone: %d, %q; want the successor named but not linked", res.StatusCode, notice)
 	}
+	// The API's unit record says the same.
+	for user, want := range map[string]string{
+		"staff": fmt.Sprintf(`"heir":{"id":%d,"name":"Thành ủy Hạ Long","day":"2099-07-01","registers":true}`, h.ids["193"]),
+		"coto":  `"heir":{"name":"Thành ủy Hạ Long","day":"2099-07-01","registers":true}`,
+	} {
+		res, body := h.api("GET", fmt.Sprintf("/api/v1/units/%d", h.ids["207"]), user, "", "")
+		if res.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET /api/v1/units/207 as %s: %d %s; want %s", user, res.StatusCode, body, want)
+		}
+	}
 }
