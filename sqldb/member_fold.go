@@ -21,7 +21,7 @@ func foldMembers(tx *Tx, f Fold) error {
 		// moved no longer matches.
 		lock = " FOR UPDATE OF m"
 	}
-	rows, err := tx.Query(`SELECT `+memberCols+` FROM members m WHERE m.unit_id = ? AND m.since <= ? ORDER BY m.id`+lock, f.From, f.Day)
+	rows, err := tx.Query(`SELECT `+memberCols+` FROM members m WHERE m.unit_id = ? ORDER BY m.id`+lock, f.From)
 	if err != nil {
 		return fmt.Errorf("fold members: %w", err)
 	}
@@ -89,17 +89,32 @@ func foldMembers(tx *Tx, f Fold) error {
 		if to == m.UnitID {
 			continue
 		}
+		// A member placed in the unit after the fold's day (recorded into
+		// it before a merge recorded late, with an earlier date) never was
+		// in it on a day it stood: she goes to the successor from her own
+		// day, with no history in the ended unit. Where the successor does
+		// not stand on that day either, she stays where she was put.
+		day := f.Day
+		late := fmtDate(m.Since) > f.Day
+		if late {
+			day = fmtDate(m.Since)
+			if _, err := tx.versionAt(to, day); err != nil {
+				continue
+			}
+		}
 		if !f.Ended {
-			if err := st.member(tx, m, m.UnitID, f.Day, -1); err != nil {
+			if err := st.member(tx, m, m.UnitID, day, -1); err != nil {
 				return err
 			}
 		}
-		if err := st.member(tx, m, to, f.Day, 1); err != nil {
+		if err := st.member(tx, m, to, day, 1); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO member_history (member_id, unit_id, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)`,
-			m.ID, m.UnitID, m.Status, fmtDate(m.Since), f.Day); err != nil {
-			return err
+		if !late {
+			if _, err := tx.Exec(`INSERT INTO member_history (member_id, unit_id, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)`,
+				m.ID, m.UnitID, m.Status, fmtDate(m.Since), f.Day); err != nil {
+				return err
+			}
 		}
 		top, ok := tops[to]
 		if !ok {
@@ -110,7 +125,7 @@ func foldMembers(tx *Tx, f Fold) error {
 			tops[to] = top
 		}
 		if _, err := tx.Exec(`UPDATE members SET unit_id = ?, top_id = ?, since = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			to, top, f.Day, fmtTime(tx.now), m.ID); err != nil {
+			to, top, day, fmtTime(tx.now), m.ID); err != nil {
 			return err
 		}
 	}

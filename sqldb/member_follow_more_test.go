@@ -269,3 +269,31 @@ func TestCorrectionBeforeHerMoveDay(t *testing.T) {
 		statsAgree(t, f, revUnits, []string{"2021-06-20", "2021-06-30", "2021-07-15", "2021-08-01", "2021-09-01"})
 	})
 }
+
+// A merge recorded late, dated before a member was recorded into the
+// merged cell: she goes to the successor from her own day, and the
+// figures of every unit equal a recount on every day.
+func TestMemberRecordedBeforeALateMergeFollowsIt(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = day("2021-06-10").Add(3 * time.Hour)
+		early := f.add(t, "Trần Văn Sớm", partyworks.Male, "1980-01-01", "C1", partyworks.StatusOfficial)
+		f.now = day("2021-07-05").Add(3 * time.Hour)
+		late := f.add(t, "Trần Thị Muộn", partyworks.Female, "1985-01-01", "C1", partyworks.StatusOfficial)
+		f.now = day("2021-07-10").Add(3 * time.Hour)
+		mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "9-QĐ/TU",
+			Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+		for _, c := range []struct {
+			m     *partyworks.Member
+			since string
+		}{{early, "2021-07-01"}, {late, "2021-07-05"}} {
+			if u, since := unitOf(t, f, c.m.ID); u != f.ids["C3"] || since != c.since {
+				t.Errorf("%s is in unit %d since %s; want C3 (%d) since %s", c.m.FullName, u, since, f.ids["C3"], c.since)
+			}
+		}
+		if got := inCellAny(t, f, f.ids["W2"], "2021-07-10"); len(got) != 2 {
+			t.Errorf("W2 on 07-10 lists %v; want both members", got)
+		}
+		statsAgree(t, f, revUnits, []string{"2021-06-20", "2021-07-01", "2021-07-04", "2021-07-05", "2021-07-10", "2021-09-01"})
+	})
+}
