@@ -21,7 +21,13 @@ func foldMembers(tx *Tx, f Fold) error {
 		// moved no longer matches.
 		lock = " FOR UPDATE OF m"
 	}
-	rows, err := tx.Query(`SELECT `+memberCols+` FROM members m WHERE m.unit_id = ? ORDER BY m.id`+lock, f.From)
+	// Members placed after the day are for a merge recorded late (below);
+	// a follow-on of an ended unit (Ended) leaves them, as they were.
+	q, args := `SELECT `+memberCols+` FROM members m WHERE m.unit_id = ?`, []any{f.From}
+	if f.Ended {
+		q, args = q+` AND m.since <= ?`, append(args, f.Day)
+	}
+	rows, err := tx.Query(q+` ORDER BY m.id`+lock, args...)
 	if err != nil {
 		return fmt.Errorf("fold members: %w", err)
 	}
@@ -82,18 +88,12 @@ func foldMembers(tx *Tx, f Fold) error {
 				to = id
 			}
 		}
-		if f.Options != nil && f.Preview != nil {
-			f.Preview.MemberReview = append(f.Preview.MemberReview, partyworks.PlanMemberReview{
-				MemberID: m.ID, Name: m.FullName, From: unitRef(f.From), To: unitRef(to), Options: options})
-		}
-		if to == m.UnitID {
-			continue
-		}
 		// A member placed in the unit after the fold's day (recorded into
-		// it before a merge recorded late, with an earlier date) never was
-		// in it on a day it stood: she goes to the successor from her own
-		// day, with no history in the ended unit. Where the successor does
-		// not stand on that day either, she stays where she was put.
+		// it before a merge recorded late, with an earlier date) goes to the
+		// successor from her own day, with no history in the ended unit.
+		// She stays where she was put when the successor does not stand on
+		// that day, or when a period of hers in the unit already runs past
+		// the fold's day (a step dated after it): moving those is not done.
 		day := f.Day
 		late := fmtDate(m.Since) > f.Day
 		if late {
@@ -101,6 +101,19 @@ func foldMembers(tx *Tx, f Fold) error {
 			if _, err := tx.versionAt(to, day); err != nil {
 				continue
 			}
+			var past int
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM member_history WHERE member_id = ? AND unit_id = ? AND valid_to > ?`, m.ID, f.From, f.Day).Scan(&past); err != nil {
+				return err
+			} else if past > 0 {
+				continue
+			}
+		}
+		if f.Options != nil && f.Preview != nil {
+			f.Preview.MemberReview = append(f.Preview.MemberReview, partyworks.PlanMemberReview{
+				MemberID: m.ID, Name: m.FullName, From: unitRef(f.From), To: unitRef(to), Options: options})
+		}
+		if to == m.UnitID {
+			continue
 		}
 		if !f.Ended {
 			if err := st.member(tx, m, m.UnitID, day, -1); err != nil {

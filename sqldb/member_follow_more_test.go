@@ -297,3 +297,36 @@ func TestMemberRecordedBeforeALateMergeFollowsIt(t *testing.T) {
 		statsAgree(t, f, revUnits, []string{"2021-06-20", "2021-07-01", "2021-07-04", "2021-07-05", "2021-07-10", "2021-09-01"})
 	})
 }
+
+// Where moving a member recorded before a late merge is not done, she is
+// left as she was, and nothing is moved half-way: a step of hers dated
+// after the merge's day (her period in the cell runs past it), or a
+// successor that ended before her day.
+func TestLateMergeLeavesWhatItCannotMove(t *testing.T) {
+	for _, successorEnds := range []bool{false, true} {
+		t.Run(map[bool]string{false: "step after the day", true: "successor ended"}[successorEnds], func(t *testing.T) {
+			sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+				f := newMemberFixture(t, db)
+				f.now = day("2021-06-10").Add(3 * time.Hour)
+				m := f.add(t, "Trần Văn Bước", partyworks.Male, "1980-01-01", "C1", partyworks.StatusOfficial)
+				if successorEnds {
+					mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-03"), Decision: "8-QĐ/TU",
+						Unit: f.ids["C2"], Sources: []int64{f.ids["C3"]}})
+				}
+				f.now = day("2021-07-05").Add(3 * time.Hour)
+				if successorEnds {
+					m = f.add(t, "Trần Thị Muộn", partyworks.Female, "1985-01-01", "C1", partyworks.StatusOfficial)
+				} else if _, err := f.members.RecordStep(context.Background(), m.ID, partyworks.StepInput{Step: partyworks.StepDie, Date: day("2021-07-05")}); err != nil {
+					t.Fatal(err)
+				}
+				f.now = day("2021-07-10").Add(3 * time.Hour)
+				mustChange(t, f.units, partyworks.UnitChange{Type: partyworks.EventMerge, Effective: day("2021-07-01"), Decision: "9-QĐ/TU",
+					Unit: f.ids["C3"], Sources: []int64{f.ids["C1"]}})
+				if u, since := unitOf(t, f, m.ID); u != f.ids["C1"] || since != "2021-07-05" {
+					t.Errorf("%s is in unit %d since %s; want left in C1 since 2021-07-05", m.FullName, u, since)
+				}
+				statsAgree(t, f, []string{"W2", "C2", "C3"}, []string{"2021-07-01", "2021-07-05", "2021-07-10"})
+			})
+		})
+	}
+}
