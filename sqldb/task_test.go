@@ -458,16 +458,7 @@ func TestAssignBesideAMerge(t *testing.T) {
 			merged <- err
 		}()
 		// Until the merge waits on a lock (or has finished without one).
-		for range 100 {
-			var n int
-			if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&n); err != nil {
-				t.Error(err)
-			}
-			if n > 0 || len(merged) > 0 {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitForLockWaiters(t, db, 1, merged)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -534,16 +525,7 @@ func TestHandOverTwiceAtOnce(t *testing.T) {
 	second := make(chan error, 1)
 	if _, err := sqldb.HandOverHeld(ctx, db, func() {
 		go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); second <- err }()
-		for range 100 {
-			var n int
-			if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&n); err != nil {
-				t.Error(err)
-			}
-			if n > 0 || len(second) > 0 {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitForLockWaiters(t, db, 1, second)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -627,34 +609,9 @@ func TestAssignBesideAHandOver(t *testing.T) {
 	setToday(db, "2025-07-01")
 	// A third session holds C2's row, so that the assignment stops at its
 	// INSERT (the foreign key) while it holds what it took before.
-	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var schema string
-	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	blk, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blk.Rollback()
+	blk, schema := otherSession(t, db)
 	if _, err := blk.Exec(`SELECT id FROM `+schema+`.units WHERE id = $1 FOR UPDATE`, ids["C2"]); err != nil {
 		t.Fatal(err)
-	}
-	waiters := func(n int) {
-		for range 100 {
-			var k int
-			if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
-				t.Error(err)
-			}
-			if k >= n {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
 	}
 	assigned, reminded := make(chan error, 1), make(chan error, 1)
 	go func() {
@@ -662,9 +619,9 @@ func TestAssignBesideAHandOver(t *testing.T) {
 			Title: "Chuẩn bị", Start: day("2025-06-30"), Deadline: day("2025-09-30")})
 		assigned <- err
 	}()
-	waiters(1)
+	waitForLockWaiters(t, db, 1, nil)
 	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
-	waiters(2)
+	waitForLockWaiters(t, db, 2, nil)
 	if err := blk.Rollback(); err != nil {
 		t.Fatal(err)
 	}
@@ -707,35 +664,13 @@ func TestHandOverBesideAProgressReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	setToday(db, "2025-07-01")
-	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var schema string
-	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	report, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer report.Rollback()
+	report, schema := otherSession(t, db)
 	if _, err := report.Exec(`UPDATE `+schema+`.tasks SET version = version + 1 WHERE id = $1`, task); err != nil {
 		t.Fatal(err)
 	}
 	reminded := make(chan error, 1)
 	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
-	for range 100 {
-		var k int
-		if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
-			t.Error(err)
-		}
-		if k > 0 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitForLockWaiters(t, db, 1, nil)
 	if _, err := report.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
 		t.Errorf("the report's audit entry: %v", err)
 	}
@@ -777,35 +712,13 @@ func TestHandOverBesideAReportOnItsCounters(t *testing.T) {
 		t.Fatal(err)
 	}
 	setToday(db, "2025-07-01")
-	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var schema string
-	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	report, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer report.Rollback()
+	report, schema := otherSession(t, db)
 	if _, err := report.Exec(`UPDATE `+schema+`.tasks SET version = version + 1 WHERE id = $1`, t2); err != nil {
 		t.Fatal(err)
 	}
 	reminded := make(chan error, 1)
 	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
-	for range 100 {
-		var k int
-		if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
-			t.Error(err)
-		}
-		if k > 0 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitForLockWaiters(t, db, 1, nil)
 	if _, err := report.Exec(`UPDATE `+schema+`.task_counts SET tasks = tasks WHERE directive_id = $1 AND unit_id = $2`, d.ID, ids["D1"]); err != nil {
 		t.Errorf("the report's counters: %v", err)
 	}
@@ -835,22 +748,10 @@ func TestAuditHeadTakenAtCommit(t *testing.T) {
 	setToday(db, "2025-06-10")
 	_, tasks, ids := taskTree(t, db)
 	d := congressTask(t, tasks, ids, "")
-	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var schema string
-	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := sqldb.AssignHeld(ctx, db, partyworks.TaskAssign{DirectiveID: d.ID, Units: []int64{ids["C1"]}, At: day("2025-06-10"), Title: "Chuẩn bị",
 		Start: day("2025-06-10"), Deadline: day("2025-09-30")}, func() {
-		other, err := raw.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Rollback()
+		other, schema := otherSession(t, db)
+		defer other.Rollback() // before the assignment commits
 		if _, err := other.Exec(`SET LOCAL lock_timeout = '2s'`); err != nil {
 			t.Fatal(err)
 		}
@@ -863,5 +764,43 @@ func TestAuditHeadTakenAtCommit(t *testing.T) {
 	entries, err := sqldb.NewAuditService(db).FindAuditEntries(ctx, partyworks.AuditFilter{Action: "task.assign", Limit: 5})
 	if err != nil || len(entries) != 1 {
 		t.Errorf("the assignment's entry after its commit: %d, %v", len(entries), err)
+	}
+}
+
+// otherSession begins a transaction in a PostgreSQL session of its own on
+// db's database (another node's); schema names db's tables there.
+func otherSession(t *testing.T, db *sqldb.DB) (*sql.Tx, string) {
+	t.Helper()
+	ctx := context.Background()
+	raw, err := sql.Open("pgx", sqldbtest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	var schema string
+	if err := sqldb.QueryRowRaw(ctx, db, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+	return tx, schema
+}
+
+// waitForLockWaiters waits, up to 5 s, until n sessions on db's database
+// wait for a lock, or done holds an answer.
+func waitForLockWaiters(t *testing.T, db *sqldb.DB, n int, done chan error) {
+	t.Helper()
+	for range 100 {
+		var k int
+		if err := sqldb.QueryRowRaw(context.Background(), db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
+			t.Error(err)
+		}
+		if k >= n || done != nil && len(done) > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
