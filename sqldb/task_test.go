@@ -798,7 +798,7 @@ func waitForLockWaiters(t *testing.T, db *sqldb.DB, n int, done chan error) {
 		if err := sqldb.QueryRowRaw(context.Background(), db, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&k); err != nil {
 			t.Error(err)
 		}
-		if k >= n || done != nil && len(done) > 0 {
+		if k >= n || len(done) > 0 {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
