@@ -34,12 +34,12 @@ func NewDocumentService(db *DB, v *vault.Vault) *DocumentService {
 // went into, on the fold's day (a fold recorded ahead leaves them to
 // handOverDue); a divided unit keeps its own.
 func foldDocuments(tx *Tx, f Fold) error {
-	if f.Options != nil || f.KeepsRegisters || f.Carries || f.To == 0 || f.Day > fmtDate(partyworks.Today(tx.now)) {
-		return nil
-	}
 	to := f.To
 	if f.RegistersTo != 0 {
 		to = f.RegistersTo
+	}
+	if f.Options != nil || to == f.From || f.Carries || to == 0 || f.Day > fmtDate(partyworks.Today(tx.now)) {
+		return nil
 	}
 	// Each keeps its register's number (register_id): the successor's own
 	// register may hold the same numbers.

@@ -63,7 +63,7 @@ func FollowFoldsHeld(ctx context.Context, db *DB, units []int64, held func()) er
 	if err := tx.lockTreeShared(); err != nil {
 		return err
 	}
-	if err := tx.followFolds(units); err != nil {
+	if _, err := tx.followFolds(units); err != nil {
 		return err
 	}
 	if held != nil {

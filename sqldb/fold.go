@@ -19,12 +19,10 @@ type Fold struct {
 	// Ended: From's end is already recorded (followFolds): the figures of
 	// what was written into it since stop at its end by themselves.
 	Ended bool
-	// KeepsRegisters: From keeps its documents (followHeirs, for a
-	// divided unit's heir); RegistersTo, when set, is where they go
-	// instead of To (followHeirs, through a unit divided the same day,
-	// which keeps its own).
-	KeepsRegisters bool
-	RegistersTo    int64
+	// RegistersTo, when set, is where From's documents go instead of To
+	// (followHeirs): a unit of the heir chain divided the same day, which
+	// keeps its own, or From itself when it was divided (it keeps them).
+	RegistersTo int64
 
 	// Within a restructuring plan: the plan (its assignments) and the
 	// preview being built, where a hook lists what a person should review.

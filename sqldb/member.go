@@ -317,7 +317,7 @@ func (s *MemberService) CreateMember(ctx context.Context, m *partyworks.Member) 
 		if err := tx.audit("member.create", fmt.Sprintf("member:%d", id), nil, auditMember(m)); err != nil {
 			return err
 		}
-		if err := tx.followFolds([]int64{m.UnitID}); err != nil {
+		if folds, err := tx.followFolds([]int64{m.UnitID}); err != nil || folds == 0 {
 			return err
 		}
 		// (The record as it now is: a unit that ended after m.Since has

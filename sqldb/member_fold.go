@@ -156,9 +156,9 @@ func foldMembers(tx *Tx, f Fold) error {
 // Each such unit's fold is run again (foldMembers moves the members still
 // there, with their history and statistics) and followed through its heir's
 // own end. units may repeat.
-func (tx *Tx) followFolds(units []int64) error {
-	_, err := tx.followHeirs(units, []FoldHook{foldMembers}, "")
-	return err
+// It returns how many folds it ran.
+func (tx *Tx) followFolds(units []int64) (int, error) {
+	return tx.followHeirs(units, []FoldHook{foldMembers}, "")
 }
 
 // followTasks is followFolds for open tasks given to units that ended
@@ -188,7 +188,7 @@ func (tx *Tx) followHeirs(units []int64, hooks []FoldHook, until string) (int, e
 		} else if !ok || until != "" && h.day > until {
 			continue
 		}
-		f := Fold{From: u, To: h.unit, Day: h.day, Ended: true, KeepsRegisters: h.registers == 0, RegistersTo: h.registers}
+		f := Fold{From: u, To: h.unit, Day: h.day, Ended: true, RegistersTo: h.registers}
 		for _, hook := range hooks {
 			if err := hook(tx, f); err != nil {
 				return folds, err
@@ -205,7 +205,7 @@ type heir struct {
 	day  string
 	// registers is the unit the ended unit's registers go to: its heir,
 	// or the unit of the chain that keeps its own (a unit divided the
-	// same day); 0 when the ended unit keeps them.
+	// same day), or the ended unit itself when it keeps them.
 	registers int64
 }
 
@@ -223,6 +223,7 @@ func (tx *Tx) heirOf(u int64) (heir, bool, error) {
 	} else if err != nil {
 		return h, false, fmt.Errorf("follow folds: %w", err)
 	}
+	h.registers = u
 	if registers == 1 {
 		h.registers = h.unit
 	}
@@ -262,7 +263,8 @@ func (tx *Tx) followImported(tops map[int64]int64) error {
 	if err != nil {
 		return fmt.Errorf("follow folds: %w", err)
 	}
-	return tx.followFolds(ended)
+	_, err = tx.followFolds(ended)
+	return err
 }
 
 // unitByCode finds the unit that carries a code on a day.

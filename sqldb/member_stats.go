@@ -228,17 +228,26 @@ func (b *statBuf) add(tx *Tx, unit int64, day string, dims [][2]string, n int64)
 	if err != nil {
 		return err
 	}
+	b.addSpans(spans, "9999-12-31", dims, n)
+	return nil
+}
+
+// addSpans records n for each of dims over spans, cut at to.
+func (b *statBuf) addSpans(spans map[int64][]stretch, to string, dims [][2]string, n int64) {
 	for id, sp := range spans {
 		for _, st := range sp {
+			end := min(st.to, to)
+			if st.from >= end {
+				continue
+			}
 			for _, dv := range dims {
 				b.d[statKey{id, dv[0], dv[1], st.from}] += n
-				if st.to != "9999-12-31" {
-					b.d[statKey{id, dv[0], dv[1], st.to}] -= n
+				if end != "9999-12-31" {
+					b.d[statKey{id, dv[0], dv[1], end}] -= n
 				}
 			}
 		}
 	}
-	return nil
 }
 
 // member counts (n = +1) or uncounts (−1) a member at a unit from day on.
@@ -259,23 +268,18 @@ func (b *statBuf) correct(tx *Tx, old, m *partyworks.Member, day string) error {
 		status   partyworks.MemberStatus
 		from, to string
 	}
-	ps := []period{{old.UnitID, old.Status, fmtDate(old.Since), "9999-12-31"}}
 	rows, err := tx.Query(`SELECT unit_id, status, valid_from, valid_to FROM member_history WHERE member_id = ? AND valid_to > ?`, old.ID, day)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	ps, err := collect(rows, func(s scanner) (period, error) {
 		var p period
-		if err := rows.Scan(&p.unit, &p.status, &p.from, &p.to); err != nil {
-			rows.Close()
-			return err
-		}
-		ps = append(ps, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return p, s.Scan(&p.unit, &p.status, &p.from, &p.to)
+	})
+	if err != nil {
 		return err
 	}
+	ps = append(ps, period{old.UnitID, old.Status, fmtDate(old.Since), "9999-12-31"})
 	for _, p := range ps {
 		from := max(p.from, day)
 		if from >= p.to {
@@ -302,20 +306,7 @@ func (b *statBuf) addUntil(tx *Tx, unit int64, from, to string, dims [][2]string
 	} else if err != nil {
 		return err
 	}
-	for id, sp := range spans {
-		for _, st := range sp {
-			end := min(st.to, to)
-			if st.from >= end {
-				continue
-			}
-			for _, dv := range dims {
-				b.d[statKey{id, dv[0], dv[1], st.from}] += n
-				if end != "9999-12-31" {
-					b.d[statKey{id, dv[0], dv[1], end}] -= n
-				}
-			}
-		}
-	}
+	b.addSpans(spans, to, dims, n)
 	return nil
 }
 

@@ -160,7 +160,8 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 		map[string]any{"step": in.Step, "day": d, "status": next, "unit_id": newUnit, "decision": in.Decision}); err != nil {
 		return nil, err
 	}
-	return ms, tx.followFolds([]int64{newUnit})
+	_, err = tx.followFolds([]int64{newUnit})
+	return ms, err
 }
 
 // statusOn is a member's status on a day.

@@ -44,19 +44,9 @@ func foldTasks(tx *Tx, f Fold) error {
 		// (handOverDue, run with the hourly reminders).
 		return nil
 	}
-	if tx.db.Postgres() {
-		// Two hand-overs of one unit at once (the hourly run and a task
-		// given to the ended unit; the tree's lock is shared): the second
-		// waits for the first here, then finds nothing left to move, and
-		// the counters move once.
-		rows, err := tx.Query(`SELECT id FROM tasks WHERE unit_id = ? AND done_on IS NULL FOR UPDATE`, f.From)
-		if err != nil {
-			return fmt.Errorf("fold tasks: %w", err)
-		}
-		if _, err := collect(rows, scanID); err != nil {
-			return fmt.Errorf("fold tasks: %w", err)
-		}
-	}
+	// Two moves of one unit's tasks never run at once on PostgreSQL: a
+	// tree change holds the tree's lock exclusive, and the hand-over and
+	// an assignment (followTasks) take turns on lockHandOver.
 	if _, err := tx.Exec(`INSERT INTO task_reports (task_id, day, kind, progress, note, by_name, created_at)
 		SELECT id, ?, 'moved', progress, ?, ?, ? FROM tasks WHERE unit_id = ? AND done_on IS NULL`,
 		f.Day, fmt.Sprintf("unit %d folded into %s (%s)", f.From, to.name, to.code), tx.actor.Username, fmtTime(tx.now), f.From); err != nil {
