@@ -664,18 +664,27 @@ func TestHandOverBesideAProgressReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	setToday(db, "2025-07-01")
+	handOverBesideAReport(t, db, tasks, task, func(report *sql.Tx, schema string) {
+		if _, err := report.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
+			t.Errorf("the report's audit entry: %v", err)
+		}
+	})
+}
+
+// handOverBesideAReport runs the hourly hand-over while another session,
+// a progress report, holds task and then does then before it commits.
+func handOverBesideAReport(t *testing.T, db *sqldb.DB, tasks *sqldb.TaskService, task int64, then func(report *sql.Tx, schema string)) {
+	t.Helper()
 	report, schema := otherSession(t, db)
 	if _, err := report.Exec(`UPDATE `+schema+`.tasks SET version = version + 1 WHERE id = $1`, task); err != nil {
 		t.Fatal(err)
 	}
 	reminded := make(chan error, 1)
-	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
+	go func() { _, err := tasks.Remind(context.Background(), partyworks.RemindConfig{}); reminded <- err }()
 	waitForLockWaiters(t, db, 1, nil)
-	if _, err := report.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
-		t.Errorf("the report's audit entry: %v", err)
-	}
+	then(report, schema)
 	if err := report.Commit(); err != nil {
-		t.Fatal(err)
+		t.Errorf("the report: %v", err)
 	}
 	select {
 	case err := <-reminded:
@@ -712,27 +721,11 @@ func TestHandOverBesideAReportOnItsCounters(t *testing.T) {
 		t.Fatal(err)
 	}
 	setToday(db, "2025-07-01")
-	report, schema := otherSession(t, db)
-	if _, err := report.Exec(`UPDATE `+schema+`.tasks SET version = version + 1 WHERE id = $1`, t2); err != nil {
-		t.Fatal(err)
-	}
-	reminded := make(chan error, 1)
-	go func() { _, err := tasks.Remind(ctx, partyworks.RemindConfig{}); reminded <- err }()
-	waitForLockWaiters(t, db, 1, nil)
-	if _, err := report.Exec(`UPDATE `+schema+`.task_counts SET tasks = tasks WHERE directive_id = $1 AND unit_id = $2`, d.ID, ids["D1"]); err != nil {
-		t.Errorf("the report's counters: %v", err)
-	}
-	if err := report.Commit(); err != nil {
-		t.Errorf("the report: %v", err)
-	}
-	select {
-	case err := <-reminded:
-		if err != nil {
-			t.Errorf("the hand-over: %v", err)
+	handOverBesideAReport(t, db, tasks, t2, func(report *sql.Tx, schema string) {
+		if _, err := report.Exec(`UPDATE `+schema+`.task_counts SET tasks = tasks WHERE directive_id = $1 AND unit_id = $2`, d.ID, ids["D1"]); err != nil {
+			t.Errorf("the report's counters: %v", err)
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the hand-over did not finish")
-	}
+	})
 	if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids["C3"]}); n != 2 {
 		t.Errorf("C3 holds %d tasks, want C1's and C2's", n)
 	}
