@@ -151,7 +151,8 @@ type worker struct {
 	next   *atomic.Uint64 // which server next, shared: round robin
 	token  string
 	writer string // the writer's token
-	client *http.Client
+	client *http.Client     // https servers
+	conns  map[string]*conn // http servers: one connection each (nil: https)
 	stats  map[*kind]*kindStats
 }
 
@@ -175,6 +176,45 @@ func (w *worker) record(k *kind, d time.Duration, status int) {
 // if there was no answer) and, for writes, the body.
 func (w *worker) do(k *kind, rq request) (int, []byte) {
 	base := w.urls[int(w.next.Add(1)%uint64(len(w.urls)))]
+	tok := w.token
+	if rq.writer {
+		tok = w.writer
+	}
+	keep := rq.after != nil || k == kindReload
+	c, ok := w.conns[base]
+	if !ok {
+		var err error
+		if c, err = newConn(w.ctx, base); err != nil {
+			c = nil // https: through http.Client
+		}
+		if w.conns == nil {
+			w.conns = map[string]*conn{}
+		}
+		w.conns[base] = c
+	}
+	start := time.Now()
+	var status int
+	var got []byte
+	if c != nil {
+		status, got, _ = c.do(rq, tok, keep)
+	} else {
+		status, got = w.viaClient(base, rq, tok, keep)
+	}
+	w.record(k, time.Since(start), status)
+	return status, got
+}
+
+// close closes the worker's connections.
+func (w *worker) close() {
+	for _, c := range w.conns {
+		if c != nil {
+			c.close()
+		}
+	}
+}
+
+// viaClient sends rq through http.Client (https).
+func (w *worker) viaClient(base string, rq request, tok string, keep bool) (int, []byte) {
 	var body io.Reader
 	if rq.body != nil {
 		body = reader(rq.body)
@@ -183,29 +223,22 @@ func (w *worker) do(k *kind, rq request) (int, []byte) {
 	if err != nil {
 		panic(err) // the paths are built here: a bad one is a bug
 	}
-	tok := w.token
-	if rq.writer {
-		tok = w.writer
-	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	if rq.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	start := time.Now()
 	res, err := w.client.Do(req)
-	var got []byte
-	status := 0
-	if err == nil {
-		status = res.StatusCode
-		if rq.after != nil || k == kindReload {
-			got, _ = io.ReadAll(res.Body)
-		} else {
-			io.Copy(io.Discard, res.Body)
-		}
-		res.Body.Close()
+	if err != nil {
+		return 0, nil
 	}
-	w.record(k, time.Since(start), status)
-	return status, got
+	var got []byte
+	if keep {
+		got, _ = io.ReadAll(res.Body)
+	} else {
+		io.Copy(io.Discard, res.Body)
+	}
+	res.Body.Close()
+	return res.StatusCode, got
 }
 
 // load runs the workers until the duration has passed or ctx is
@@ -232,6 +265,7 @@ func load(ctx context.Context, cfg Config, client *http.Client, t *Targets, p *p
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Go(func() {
+			defer w.close()
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				k := p.table[w.rng.IntN(len(p.table))]
 				if k.name == "task.update" && len(w.tasks) == 0 {
