@@ -29,6 +29,7 @@ func (c *cli) loadtest(ctx context.Context, args []string) error {
 	baseline := fs.Bool("baseline", false, "load a bare net/http handler reading one SQLite row, in this process, instead")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	seed := fs.Uint64("seed", 1, "the seed of the random choices: the same seed, the same requests")
+	wrk := fs.String("wrk", "", "write the mix as a script for wrk to this file and load the first server through wrk")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -53,6 +54,9 @@ func (c *cli) loadtest(ctx context.Context, args []string) error {
 	case *dsn != "":
 		var t *loadtest.Targets
 		if t, err = c.prepareLoad(ctx, *dsn, &cfg); err == nil {
+			if *wrk != "" {
+				return loadtest.RunWrk(ctx, cfg, t, *wrk, c.stdout)
+			}
 			r, err = loadtest.Run(ctx, cfg, t)
 		}
 	default:
@@ -61,6 +65,13 @@ func (c *cli) loadtest(ctx context.Context, args []string) error {
 		}
 		if cfg.Token == "" {
 			return fmt.Errorf("--token: give an API token (partyworks token create --user NAME), set PARTYWORKS_TOKEN, or give --db")
+		}
+		if *wrk != "" {
+			t, derr := cfg.Discover(ctx)
+			if derr != nil {
+				return fmt.Errorf("loadtest: %w", derr)
+			}
+			return loadtest.RunWrk(ctx, cfg, t, *wrk, c.stdout)
 		}
 		r, err = loadtest.Run(ctx, cfg, nil)
 	}

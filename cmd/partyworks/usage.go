@@ -161,7 +161,7 @@ Prints the version of the program.
 
 const usageLoadtest = `Usage: partyworks loadtest [--url http://127.0.0.1:8080 ...] --db DSN | --token TOKEN [--writer-token TOKEN]
                            [--duration 30s] [--conns 50] [--mix reads|lists|writes|mixed]
-                           [--skip KIND ...] [--pid PID ...] [--json] [--seed N]
+                           [--skip KIND ...] [--pid PID ...] [--json] [--seed N] [--wrk FILE]
        partyworks loadtest --baseline [--duration 30s] [--conns 50]
 
 Loads a running server with real API traffic and reports requests per
@@ -205,6 +205,13 @@ tasks and register incoming documents. Run them on a demo or a copy.
                    machine's ceiling, to compare the figures with
   --json           print the report as JSON
   --seed N         the seed of the random choices (default 1)
+  --wrk FILE       send the mix through wrk (Debian's package wrk) instead of
+                   this program's own clients: write it as a wrk script of
+                   100,000 requests to FILE and run wrk with it against the
+                   first server. wrk takes less of the machine's CPU; it
+                   reports latency for all requests, not per kind. Reads
+                   only (--mix reads, lists or pages); fails on an answer
+                   that is not 2xx or 3xx and on a socket error
 
 Example:
   partyworks demo --db demo.db
