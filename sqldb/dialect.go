@@ -31,6 +31,9 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// SQLiteReaders is how many connections of a SQLite database read at once.
+const SQLiteReaders = 8
+
 // openSQLite opens a reader pool and a single writer connection on one
 // file. WAL lets readers run beside the writer; the writer takes its lock
 // at BEGIN (IMMEDIATE) so that two writers queue on busy_timeout instead of
@@ -57,8 +60,8 @@ func openSQLite(driver, path string) (read, write *sql.DB, err error) {
 		write.Close()
 		return nil, nil, err
 	}
-	read.SetMaxOpenConns(8)
-	read.SetMaxIdleConns(8)
+	read.SetMaxOpenConns(SQLiteReaders)
+	read.SetMaxIdleConns(SQLiteReaders)
 	read.SetConnMaxIdleTime(0)
 	return read, write, nil
 }

@@ -19,7 +19,10 @@ type metrics struct {
 	// Imports: rows by kind of file and outcome, and each import's time.
 	importRows     *prometheus.CounterVec
 	importDuration *prometheus.HistogramVec
-	handler        http.Handler
+	// readsUnqueued counts the reads that waited Config.ReadWait for a
+	// read slot and went ahead without one (admit.go).
+	readsUnqueued prometheus.Counter
+	handler       http.Handler
 }
 
 func newMetrics() *metrics {
@@ -31,7 +34,9 @@ func newMetrics() *metrics {
 		Help: "Rows of imported files by what was imported and the outcome: inserted, existing (unchanged), refused."}, []string{"import", "outcome"})
 	m.importDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "partyworks_import_duration_seconds", Help: "Time an import took, by what was imported.",
 		Buckets: []float64{.1, .5, 1, 2, 5, 10, 30, 60, 120, 300, 600}}, []string{"import"})
-	m.reg.MustRegister(m.requests, m.duration, m.importRows, m.importDuration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.readsUnqueued = prometheus.NewCounter(prometheus.CounterOpts{Name: "partyworks_http_reads_unqueued_total",
+		Help: "Reads that waited the longest wait for a read slot and went ahead without one."})
+	m.reg.MustRegister(m.requests, m.duration, m.importRows, m.importDuration, m.readsUnqueued, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }

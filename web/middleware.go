@@ -35,14 +35,24 @@ func crossOrigin(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
-// statusWriter remembers the status written.
+// statusWriter remembers the status written, and gives the request's
+// read slot back when the answer starts (admit.go).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	done   func() // gives the read slot back (nil: none held)
+}
+
+func (w *statusWriter) release() {
+	if w.done != nil {
+		w.done()
+		w.done = nil
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	w.release()
 	if w.status == 0 {
 		w.status = code
 	}
@@ -50,6 +60,7 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
+	w.release()
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -72,7 +83,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		sw := &statusWriter{ResponseWriter: w}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			sw.done = s.admitRead()
+		}
 		defer func() {
+			sw.release()
 			if p := recover(); p != nil {
 				s.log.Error("panic", "panic", p, "path", r.URL.Path, "request_id", id)
 				if sw.status == 0 {

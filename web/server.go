@@ -33,6 +33,12 @@ type Config struct {
 	// the browser, runs in the background behind a progress page
 	// (default 20,000: one batch).
 	BackgroundImportRows int
+	// ReadSlots, when above 0, is how many reads (GET, HEAD) may prepare
+	// their answers at once; the others wait their turn in order of
+	// arrival, at most ReadWait (default 100 ms), then go ahead anyway
+	// (admit.go). Set to the reader pool of a SQLite database.
+	ReadSlots int
+	ReadWait  time.Duration
 }
 
 // Deps are the services the server stands on.
@@ -67,6 +73,9 @@ type Server struct {
 	routes  []*Route
 	pages   *pages
 	metrics *metrics
+	// readSlots holds a token for each read preparing its answer (nil:
+	// reads are not queued).
+	readSlots chan struct{}
 }
 
 // NewServer wires the routes and middleware.
@@ -80,7 +89,13 @@ func NewServer(log *slog.Logger, cfg Config, deps Deps) *Server {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 32 << 20
 	}
+	if cfg.ReadWait == 0 {
+		cfg.ReadWait = 100 * time.Millisecond
+	}
 	s := &Server{log: log, cfg: cfg, Deps: deps, pages: loadPages(), metrics: newMetrics()}
+	if cfg.ReadSlots > 0 {
+		s.readSlots = make(chan struct{}, cfg.ReadSlots)
+	}
 	mux := http.NewServeMux()
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {

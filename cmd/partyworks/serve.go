@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -64,6 +65,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	log.Info("database open", "db", redact(cfg.DB), "postgres", db.Postgres())
+	if n := sqliteProcs(db.Postgres(), c.getenv("GOMAXPROCS")); n > 0 {
+		log.Info("procs", "gomaxprocs", n, "cpus", runtime.NumCPU())
+	}
 	var logins *demo.Logins
 	if cfg.Demo {
 		opts, err := demoOptions(cfg.DemoScale)
@@ -75,6 +79,32 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		}
 	}
 	return c.listen(ctx, log, cfg, db, logins)
+}
+
+// procsPerCPU is how many goroutines may run Go code at once per CPU when
+// the database is SQLite. Each SQLite call is a cgo call that keeps its
+// goroutine's P (the runtime's right to run Go code) until the runtime's
+// monitor takes it back, up to 10 ms later: with one P per CPU, a request
+// whose network read is ready waits behind requests sitting in SQLite,
+// and under load a few in a hundred waited 100–200 ms before their
+// handler began. Three Ps per CPU let the kernel share the CPUs among
+// them (docs/PERFORMANCE.md, "Three Ps per CPU on SQLite").
+const procsPerCPU = 3
+
+// startProcs is GOMAXPROCS as the runtime set it at start (the CPUs this
+// process may use), before sqliteProcs.
+var startProcs = runtime.GOMAXPROCS(0)
+
+// sqliteProcs sets GOMAXPROCS to procsPerCPU times what it was at start when the
+// database is SQLite and the environment does not set GOMAXPROCS, and
+// returns the new value (0 if it left it).
+func sqliteProcs(postgres bool, env string) int {
+	if postgres || env != "" {
+		return 0
+	}
+	n := procsPerCPU * startProcs
+	runtime.GOMAXPROCS(n)
+	return n
 }
 
 // seedDemo seeds the demo into an empty database; a database with data is
@@ -97,7 +127,11 @@ func (c *cli) listen(ctx context.Context, log *slog.Logger, cfg serveConfig, db 
 		return err
 	}
 	members := sqldb.NewMemberService(db)
-	handler := web.NewServer(log, web.Config{SecureCookies: !cfg.InsecureCookies, RequireTOTP: cfg.RequireTOTP, Version: version, MaxUpload: sheet.MaxSize + 1<<20},
+	wcfg := web.Config{SecureCookies: !cfg.InsecureCookies, RequireTOTP: cfg.RequireTOTP, Version: version, MaxUpload: sheet.MaxSize + 1<<20}
+	if !db.Postgres() {
+		wcfg.ReadSlots = sqldb.SQLiteReaders // reads take turns (web/admit.go)
+	}
+	handler := web.NewServer(log, wcfg,
 		web.Deps{
 			Units: sqldb.NewUnitService(db), Users: sqldb.NewUserService(db), Audit: sqldb.NewAuditService(db),
 			Documents: docs, Members: members, Tasks: c.tasks(ctx, log, db), Due: dueSources(docs, members, c.tasks(ctx, log, db)), // routed documents, members' deadlines and tasks on "what needs doing"
