@@ -150,7 +150,7 @@ type worker struct {
 	urls   []string
 	next   *atomic.Uint64 // which server next, shared: round robin
 	token  string
-	writer string // the writer's token
+	writer string           // the writer's token
 	client *http.Client     // https servers
 	conns  map[string]*conn // http servers: one connection each (nil: https)
 	stats  map[*kind]*kindStats
