@@ -49,7 +49,7 @@ func newConn(ctx context.Context, base string) (*conn, error) {
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), "80")
 	}
-	return &conn{ctx: ctx, host: host, prefix: u.Path}, nil
+	return &conn{ctx: ctx, host: host, prefix: u.EscapedPath()}, nil
 }
 
 func (c *conn) dial() error {
@@ -78,9 +78,9 @@ func (c *conn) close() {
 }
 
 // do sends one request and returns the answer's status and, when keep is
-// set, its body. A GET on a connection the server closed while it was
-// idle (before any byte of an answer) is sent once more on a new one, as
-// http.Client does.
+// set, its body. A GET on a kept connection that fails before any byte of
+// an answer came (the server closed or reset it while it was idle) is
+// sent once more on a new one, as http.Client does.
 func (c *conn) do(rq request, token string, keep bool) (int, []byte, error) {
 	status, body, retry, err := c.try(rq, token, keep)
 	if retry && rq.method == http.MethodGet && c.ctx.Err() == nil {
@@ -116,12 +116,16 @@ func (c *conn) try(rq request, token string, keep bool) (status int, body []byte
 		c.close()
 		return 0, nil, reused, err
 	}
-	res, err := http.ReadResponse(c.br, &http.Request{Method: rq.method})
-	if err != nil {
-		// Nothing came back: on a reused connection, the server may have
+	if _, err := c.br.Peek(1); err != nil {
+		// Nothing came back: on a kept connection, the server may have
 		// closed it while it was idle.
 		c.close()
-		return 0, nil, reused && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)), err
+		return 0, nil, reused, err
+	}
+	res, err := http.ReadResponse(c.br, &http.Request{Method: rq.method})
+	if err != nil {
+		c.close()
+		return 0, nil, false, err
 	}
 	if keep {
 		body, err = io.ReadAll(res.Body)

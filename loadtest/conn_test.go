@@ -116,3 +116,75 @@ func TestConnNoAnswer(t *testing.T) {
 		t.Errorf("https: %v, want it left to http.Client", err)
 	}
 }
+
+// resetServer answers the first request of each connection with keep-alive,
+// then resets the connection (RST) on the second request, as a server
+// closing an idle connection with a request already in its buffer does.
+func resetServer(t *testing.T) (string, *atomic.Int64) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int64
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func(nc net.Conn) {
+				br := bufio.NewReader(nc)
+				for i := 0; ; i++ {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						nc.Close()
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					if i == 1 {
+						nc.(*net.TCPConn).SetLinger(0)
+						nc.Close() // RST
+						return
+					}
+					io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				}
+			}(nc)
+		}
+	}()
+	return "http://" + ln.Addr().String(), &conns
+}
+
+// A kept connection the server resets before answering (a request already
+// in its buffer as it closed it): the GET is sent again on a new one, as
+// http.Client does.
+func TestConnResetBeforeAnswer(t *testing.T) {
+	base, _ := resetServer(t)
+	c, _ := newConn(context.Background(), base)
+	defer c.close()
+	for i := range 2 {
+		if st, _, err := c.do(get("/x"), "tok", false); st != 200 {
+			t.Errorf("request %d: %d %v", i, st, err)
+		}
+	}
+}
+
+// A prefix with an escaped character stays escaped in the request line.
+func TestConnEscapedPrefix(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Store(r.URL.EscapedPath()) }))
+	defer srv.Close()
+	norm, err := CheckLoopback(srv.URL + "/a%20b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newConn(context.Background(), norm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if st, _, err := c.do(get("/api/v1/me"), "tok", false); st != 200 || got.Load() != "/a%20b/api/v1/me" {
+		t.Errorf("prefix %q: status %d %v, path seen %v", norm, st, err, got.Load())
+	}
+}

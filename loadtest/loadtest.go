@@ -5,7 +5,8 @@
 // discovered first, for a bounded time, to loopback servers only; it
 // reports throughput, latency quantiles per kind, errors by status and the
 // servers' CPU and memory. A bare net/http handler reading one SQLite row
-// (Baseline) gives the ceiling of the same machine to compare with.
+// (Baseline) gives the ceiling of the same machine to compare with. The
+// same reads can be sent through wrk instead (wrk.go).
 package loadtest
 
 import (
@@ -82,7 +83,7 @@ func CheckLoopback(raw string) (string, error) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return "", fmt.Errorf("--url %q: the load test runs against this machine only (127.0.0.1, ::1 or localhost), not %s", raw, host)
 	}
-	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
 // newClient keeps one idle connection per worker per server, so that a

@@ -112,3 +112,24 @@ func TestRunWrk(t *testing.T) {
 		t.Errorf("500s: %v\n%s", err, out.String())
 	}
 }
+
+// wrk sends the URL's path before each request's, and a run shorter than
+// a second lasts one (wrk takes whole seconds).
+func TestRunWrkPrefixAndShortRun(t *testing.T) {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		t.Skip("wrk is not installed (TestRunWrk says whether that fails CI)")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/pfx/api/v1/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("{}"))
+	}))
+	defer srv.Close()
+	cfg := Config{URLs: []string{srv.URL + "/pfx"}, Token: "tok", Mix: "reads", Conns: 2, Duration: 500 * time.Millisecond, Seed: 1}
+	var out strings.Builder
+	if err := RunWrk(context.Background(), cfg, testTargets, filepath.Join(t.TempDir(), "r.lua"), &out); err != nil || !strings.Contains(out.String(), "-d 1s") {
+		t.Errorf("%v\n%s", err, out.String())
+	}
+}

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"partyworks"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +24,11 @@ func admitServer(t *testing.T, wait time.Duration, started chan<- string, early 
 	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), cfg: Config{ReadSlots: 1, ReadWait: wait}, metrics: newMetrics(),
 		readSlots: make(chan struct{}, 1)}
 	h := s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt := &Route{Action: partyworks.ActUnitRead}
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			rt.Action = partyworks.ActPublic
+		}
+		s.takeTurn(w, r, rt) // as guard does
 		started <- r.Method + " " + r.URL.Path
 		if r.URL.Path == "/hold" {
 			if early {
@@ -88,7 +95,7 @@ func nothing(t *testing.T, ch <-chan string, what string) {
 }
 
 // A read waits while another prepares its answer, and goes when that one
-// is answered; a write does not wait.
+// is answered; a write does not wait, nor does a public route.
 func TestReadsTakeTurns(t *testing.T) {
 	started, done := make(chan string, 4), make(chan string, 4)
 	srv, release := admitServer(t, time.Minute, started, false)
@@ -102,10 +109,31 @@ func TestReadsTakeTurns(t *testing.T) {
 	}
 	res.Body.Close()
 	expect(t, started, "POST /write")
+	get(t, srv.URL+"/static/app.css", done)
+	expect(t, started, "GET /static/app.css")
+	expect(t, done, "/static/app.css")
 	release()
 	expect(t, started, "GET /other")
 	for range 2 {
 		<-done
+	}
+}
+
+// A read whose client has gone stops waiting for its turn.
+func TestReadWaitEndsWithItsClient(t *testing.T) {
+	s := &Server{cfg: Config{ReadWait: time.Minute}, metrics: newMetrics(), readSlots: make(chan struct{}, 1)}
+	s.readSlots <- struct{}{} // held
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan bool)
+	go func() { got <- s.admitRead(ctx) != nil }()
+	cancel()
+	select {
+	case took := <-got:
+		if took {
+			t.Error("a gone client's read took a slot")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a gone client's read still waits")
 	}
 }
 
@@ -134,4 +162,28 @@ func TestReadWaitIsBounded(t *testing.T) {
 	expect(t, done, "/other")
 	release()
 	expect(t, done, "/hold")
+}
+
+// guard gives every read of a route that is not public its turn: with the
+// one slot held, an API read waits ReadWait (counted), /healthz does not.
+func TestGuardTakesTurns(t *testing.T) {
+	s := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), Config{ReadSlots: 1, ReadWait: 200 * time.Millisecond}, Deps{})
+	s.readSlots <- struct{}{}
+	for _, c := range []struct {
+		path   string
+		status int
+		waits  bool
+	}{{"/healthz", 200, false}, {"/api/v1/units/1", 401, true}} {
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if waited := time.Since(start) >= 200*time.Millisecond; rec.Code != c.status || waited != c.waits {
+			t.Errorf("GET %s: %d, waited %v; want %d, waits %v", c.path, rec.Code, time.Since(start), c.status, c.waits)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.metrics.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "partyworks_http_reads_unqueued_total 1\n") {
+		t.Error("the API read did not wait its turn")
+	}
 }

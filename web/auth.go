@@ -106,6 +106,7 @@ func (s *Server) authenticate(r *http.Request) (*partyworks.User, *partyworks.Se
 // there. A refusal is recorded in the audit trail.
 func (s *Server) guard(rt *Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.takeTurn(w, r, rt)
 		u, sess, authErr := s.authenticate(r)
 		ctx := r.Context()
 		if u != nil {

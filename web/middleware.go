@@ -82,10 +82,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
-		sw := &statusWriter{ResponseWriter: w}
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			sw.done = s.admitRead()
-		}
+		sw := &statusWriter{ResponseWriter: w} // guard may give it a read's turn (admit.go)
 		defer func() {
 			sw.release()
 			if p := recover(); p != nil {

@@ -35,6 +35,9 @@ func (c *cli) loadtest(ctx context.Context, args []string) error {
 	} else if len(pos) > 0 {
 		return fmt.Errorf("loadtest: unexpected argument %q", pos[0])
 	}
+	if *wrk != "" && (*baseline || *asJSON) {
+		return fmt.Errorf("--wrk: wrk loads a server and prints its own report (not with --baseline or --json)")
+	}
 	if len(urls) == 0 {
 		urls = listFlag{"http://" + c.cfg.Addr}
 	}
@@ -53,7 +56,7 @@ func (c *cli) loadtest(ctx context.Context, args []string) error {
 		r, err = loadtest.RunBaseline(ctx, cfg)
 	case *dsn != "":
 		var t *loadtest.Targets
-		if t, err = c.prepareLoad(ctx, *dsn, &cfg); err == nil {
+		if t, err = c.prepareLoad(ctx, *dsn, &cfg, *wrk == ""); err == nil {
 			if *wrk != "" {
 				return loadtest.RunWrk(ctx, cfg, t, *wrk, c.stdout)
 			}
@@ -100,11 +103,11 @@ const (
 )
 
 // prepareLoad creates (or finds) the load test's accounts in the server's
-// database and gives each a fresh token; the writer gets a staff grant on
-// the unit of every task found, since only a unit reports on its own
-// tasks. The changes are in the audit trail, under the operating-system
+// database and gives each a fresh token; the writer (unless writer is
+// false: wrk sends reads only) gets a staff grant on the unit of every
+// task found, since only a unit reports on its own tasks. The changes are in the audit trail, under the operating-system
 // user, like every change made from the command line.
-func (c *cli) prepareLoad(ctx context.Context, dsn string, cfg *loadtest.Config) (*loadtest.Targets, error) {
+func (c *cli) prepareLoad(ctx context.Context, dsn string, cfg *loadtest.Config, writer bool) (*loadtest.Targets, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err // refuse a remote server before touching the database
 	}
@@ -121,7 +124,7 @@ func (c *cli) prepareLoad(ctx context.Context, dsn string, cfg *loadtest.Config)
 		}
 	}
 	t, err := cfg.Discover(ctx)
-	if err != nil || cfg.WriterToken != "" || len(t.Tasks) == 0 {
+	if err != nil || !writer || cfg.WriterToken != "" || len(t.Tasks) == 0 {
 		return t, err
 	}
 	cfg.WriterToken, err = loadAccount(ctx, users, loadWriter, partyworks.RoleStaff, t.TaskUnitIDs())

@@ -88,7 +88,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 // whose network read is ready waits behind requests sitting in SQLite,
 // and under load a few in a hundred waited 100–200 ms before their
 // handler began. Three Ps per CPU let the kernel share the CPUs among
-// them (docs/PERFORMANCE.md, "Three Ps per CPU on SQLite").
+// them (docs/PERFORMANCE.md, "Three Ps per CPU, and reads take turns").
 const procsPerCPU = 3
 
 // startProcs is GOMAXPROCS as the runtime set it at start (the CPUs this
