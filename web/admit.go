@@ -10,10 +10,10 @@ import (
 
 // Reads take turns. Fifty requests at once on a machine of two cores,
 // each making a few SQLite calls on a pool of eight readers, were served
-// in no order: database/sql gives a freed connection to a random waiter,
-// and the Go scheduler runs the goroutine that woke last first. Most
-// answers came in 12 ms, one in a hundred after 100–170 ms (and name
-// searches, which cost the most, after 100 ms one in a hundred). So at
+// in no order: database/sql gives a freed connection to a random waiter.
+// With three Ps per CPU (cmd/partyworks, sqliteProcs) most reads were
+// answered in 12–14 ms and one in a hundred after 33–44 ms, but one name
+// search (the costliest read) in a hundred after 100–115 ms. So at
 // most Config.ReadSlots reads (GET and HEAD of routes that are not
 // public: guard; the reader pool's size) prepare their answers at once,
 // and the others wait in order of arrival on a channel (a channel's
