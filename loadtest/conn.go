@@ -21,8 +21,8 @@ import (
 // of it, and the figures are the server's more than the generator's.
 
 // requestTimeout is how long one request may take, as http.Client's
-// Timeout was.
-const requestTimeout = 30 * time.Second
+// Timeout was (a variable for tests).
+var requestTimeout = 30 * time.Second
 
 // conn is one worker's connection to one server (plain http; https goes
 // through http.Client).
@@ -118,9 +118,11 @@ func (c *conn) try(rq request, token string, keep bool) (status int, body []byte
 	}
 	if _, err := c.br.Peek(1); err != nil {
 		// Nothing came back: on a kept connection, the server may have
-		// closed it while it was idle.
+		// closed it while it was idle. A request that ran out of time is
+		// not sent again (the server is slow, not gone).
 		c.close()
-		return 0, nil, reused, err
+		var ne net.Error
+		return 0, nil, reused && !(errors.As(err, &ne) && ne.Timeout()), err
 	}
 	res, err := http.ReadResponse(c.br, &http.Request{Method: rq.method})
 	if err != nil {

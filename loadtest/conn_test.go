@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The worker's own HTTP/1.1: bodies by length and chunked, the token and
@@ -186,5 +187,39 @@ func TestConnEscapedPrefix(t *testing.T) {
 	defer c.close()
 	if st, _, err := c.do(get("/api/v1/me"), "tok", false); st != 200 || got.Load() != "/a%20b/api/v1/me" {
 		t.Errorf("prefix %q: status %d %v, path seen %v", norm, st, err, got.Load())
+	}
+}
+
+// A GET that runs out of time on a kept connection is not sent again.
+func TestConnTimeoutNotSentAgain(t *testing.T) {
+	old := requestTimeout
+	requestTimeout = 300 * time.Millisecond
+	defer func() { requestTimeout = old }()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 1 {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	c, err := newConn(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if st, _, err := c.do(get("/a"), "tok", false); st != 200 {
+		t.Fatal(st, err)
+	}
+	if st, _, err := c.do(get("/slow"), "tok", false); st != 0 || err == nil {
+		t.Errorf("slow: %d %v, want no answer", st, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got := n.Load(); got != 2 {
+		t.Errorf("the server saw %d requests, want 2", got)
 	}
 }
