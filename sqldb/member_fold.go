@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -265,6 +266,46 @@ func (tx *Tx) followImported(tops map[int64]int64) error {
 	}
 	_, err = tx.followFolds(ended)
 	return err
+}
+
+// FollowLeftMembers moves on the members still placed in units that have
+// ended: every unit with an heir (unit_heirs) that holds members placed
+// on or before its end has its fold run again (followFolds), with the
+// members' history and statistics, through the heir's own end. They are
+// members written into an ended unit by a version before 0019 (which did
+// not follow folds): a one-off repair after an upgrade (partyworks members
+// follow). It returns how many such members there were before and are
+// after (a member foldMembers will not move stays: a placement of hers in
+// the unit runs past its end).
+func (s *MemberService) FollowLeftMembers(ctx context.Context) (before, after int, err error) {
+	const left = `FROM members m JOIN unit_heirs h ON h.unit_id = m.unit_id WHERE m.since <= h.day`
+	err = s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.lockTreeShared(); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*) ` + left).Scan(&before); err != nil {
+			return fmt.Errorf("follow: %w", err)
+		}
+		if before == 0 {
+			return nil
+		}
+		rows, err := tx.Query(`SELECT DISTINCT h.unit_id ` + left + ` ORDER BY h.unit_id`)
+		if err != nil {
+			return fmt.Errorf("follow: %w", err)
+		}
+		units, err := collect(rows, scanID)
+		if err != nil {
+			return fmt.Errorf("follow: %w", err)
+		}
+		if _, err := tx.followFolds(units); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT COUNT(*) ` + left).Scan(&after); err != nil {
+			return fmt.Errorf("follow: %w", err)
+		}
+		return nil
+	})
+	return before, after, err
 }
 
 // unitByCode finds the unit that carries a code on a day.

@@ -330,3 +330,26 @@ func TestLateMergeLeavesWhatItCannotMove(t *testing.T) {
 		})
 	}
 }
+
+// The repair after an upgrade: a member left in an ended unit (as a
+// version before 0019 left her) is moved on to the unit that took over,
+// with figures that match a recount; a second run finds nobody.
+func TestFollowLeftMembers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newMemberFixture(t, db)
+		a := chainedMerges(t, f, true) // left in C1, which ends into C3 on 08-01
+		f.now = day("2021-09-01").Add(3 * time.Hour)
+		before, after, err := f.members.FollowLeftMembers(ctx)
+		if err != nil || before != 1 || after != 0 {
+			t.Fatalf("before %d, after %d, %v; want 1, 0", before, after, err)
+		}
+		if u, _ := unitOf(t, f, a.ID); u != f.ids["C3"] {
+			t.Errorf("the member is in unit %d; want C3 (%d)", u, f.ids["C3"])
+		}
+		statsAgree(t, f, revUnits, someDays)
+		if before, after, err := f.members.FollowLeftMembers(ctx); err != nil || before != 0 || after != 0 {
+			t.Errorf("again: before %d, after %d, %v; want 0, 0", before, after, err)
+		}
+	})
+}

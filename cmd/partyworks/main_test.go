@@ -301,3 +301,14 @@ func serve(t *testing.T, db string, check func(url string)) string {
 	contains(t, stderr.String(), "shutting down", "stopped")
 	return out.String()
 }
+
+// members follow runs the repair and says what it found; a second run
+// finds nothing (the sqldb tests move a member left behind).
+func TestMembersFollow(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pw.db")
+	ok(t, db, "units", "import", unitsCSV, "--effective", "2020-10-01")
+	if out := ok(t, db, "members", "follow"); !strings.Contains(out, "0 before, 0 after") {
+		t.Errorf("members follow: %q", out)
+	}
+	fails(t, db, "unexpected argument", "members", "follow", "now")
+}

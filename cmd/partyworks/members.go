@@ -17,6 +17,7 @@ import (
 
 const usageMembers = `usage: partyworks members import FILE [--effective DATE] [--batch N] [--errors OUT.xlsx] [--db DSN]
        partyworks members stats UNIT_CODE [--at DATE] [--db DSN]
+       partyworks members follow [--db DSN]
 
 import   reads a CSV or XLSX file of members (the columns of the template:
          citizen_id, full_name, sex, birth_date, unit_code, status, …).
@@ -24,19 +25,26 @@ import   reads a CSV or XLSX file of members (the columns of the template:
          a row whose citizen ID is recorded changes nothing; an interrupted
          import of the same file resumes where it stopped.
 stats    prints a subtree's figures on a day.
+follow   moves on the members still placed in units that have ended (by
+         a merge or a dissolution) to the unit that took over, with their
+         history and statistics: a one-off repair after upgrading from a
+         version before 0019, which left members written into an ended
+         unit there. Running it again changes nothing.
 `
 
 // membersCmd dispatches "members import|stats".
 func (c *cli) membersCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(c.stderr, usageMembers)
-		return fmt.Errorf("members: give a subcommand: import or stats")
+		return fmt.Errorf("members: give a subcommand: import, stats or follow")
 	}
 	switch args[0] {
 	case "import":
 		return c.membersImport(ctx, args[1:])
 	case "stats":
 		return c.membersStats(ctx, args[1:])
+	case "follow":
+		return c.membersFollow(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usageMembers)
 		return nil
@@ -118,6 +126,27 @@ func (c *cli) progress(done, total int, start time.Time) {
 		n = done * width / total
 	}
 	fmt.Fprintf(c.stderr, "\r[%s%s] %d/%d %v", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, time.Since(start).Round(time.Second))
+}
+
+func (c *cli) membersFollow(ctx context.Context, args []string) error {
+	fs := c.flags("members follow", usageMembers)
+	dsn := c.dbFlag(fs)
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("members follow: unexpected argument %q", pos[0])
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	before, after, err := sqldb.NewMemberService(db).FollowLeftMembers(c.actor(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "members in units that have ended: %d before, %d after (%d moved on to the units that took over)\n", before, after, before-after)
+	return nil
 }
 
 func (c *cli) membersStats(ctx context.Context, args []string) error {
