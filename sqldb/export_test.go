@@ -110,3 +110,21 @@ func HandOverHeld(ctx context.Context, db *DB, held func()) (int, error) {
 // NoRetries makes the jobs' transactions fail on a deadlock instead of
 // running again (updateRetrying), so that a test sees the deadlock.
 func NoRetries(db *DB) { db.tries = 1 }
+
+// MemberHistoryRaw lists a member's history rows (unit, from, to).
+func MemberHistoryRaw(ctx context.Context, db *DB, member int64) ([][3]string, error) {
+	rows, err := db.write.QueryContext(ctx, db.rebind(`SELECT CAST(unit_id AS TEXT), valid_from, valid_to FROM member_history WHERE member_id = ? ORDER BY valid_from, valid_to`), member)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][3]string
+	for rows.Next() {
+		var r [3]string
+		if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -275,12 +275,15 @@ func (tx *Tx) followImported(tops map[int64]int64) error {
 // members written into an ended unit by a version before 0019 (which did
 // not follow folds): a one-off repair after an upgrade (partyworks members
 // follow). It returns how many such members there were before and are
-// after (a member foldMembers will not move stays: a placement of hers in
-// the unit runs past its end).
+// after (members of a unit whose heir ended before the unit's end stay:
+// heirOf finds no unit to follow to).
 func (s *MemberService) FollowLeftMembers(ctx context.Context) (before, after int, err error) {
 	const left = `FROM members m JOIN unit_heirs h ON h.unit_id = m.unit_id WHERE m.since <= h.day`
 	err = s.db.update(ctx, func(tx *Tx) error {
-		if err := tx.lockTreeShared(); err != nil {
+		// The tree's lock, exclusive: a step (under the shared lock)
+		// reads a record unlocked and writes it back whole, so beside a
+		// repair moving the same member it would put her back.
+		if err := tx.lockTree(); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(`SELECT COUNT(*) ` + left).Scan(&before); err != nil {

@@ -353,3 +353,51 @@ func TestFollowLeftMembers(t *testing.T) {
 		}
 	})
 }
+
+// The repair beside a live node on PostgreSQL: a step recorded on a member
+// left in C1 (ends 08-01) while the repair moves her. The step read her
+// record unlocked and wrote it back whole, putting her back in C1 with
+// overlapping history and figures counted twice, while the repair took the
+// tree's lock shared as the step does; it now takes it exclusive.
+func TestFollowLeftMembersBesideAStep(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	f := newMemberFixture(t, db)
+	a := chainedMerges(t, f, true) // in C1 since 07-01; C1 → C3 on 08-01
+	f.now = day("2021-07-05").Add(3 * time.Hour)
+	// The audit trail's head held: the repair, its moves done, waits at
+	// its commit.
+	blocker, schema := otherSession(t, db)
+	if _, err := blocker.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	repair := make(chan error, 1)
+	go func() {
+		_, _, err := f.members.FollowLeftMembers(ctx)
+		repair <- err
+	}()
+	waitForLockWaiters(t, db, 1, repair)
+	step := make(chan error, 1)
+	go func() {
+		_, err := f.members.RecordStep(ctx, a.ID, partyworks.StepInput{Step: partyworks.StepDie, Date: day("2021-07-05")})
+		step <- err
+	}()
+	waitForLockWaiters(t, db, 2, step)
+	blocker.Rollback()
+	if err := <-repair; err != nil {
+		t.Fatal(err)
+	}
+	<-step // refused (her last change is now the move) or recorded after it: either is right
+	rows, err := sqldb.MemberHistoryRaw(ctx, db, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		for _, s := range rows[i+1:] {
+			if r[0] == s[0] && r[1] < s[2] && s[1] < r[2] {
+				t.Errorf("overlapping history in unit %s: %v and %v", r[0], r, s)
+			}
+		}
+	}
+	statsAgree(t, f, []string{"C3", "W2", "193"}, []string{"2021-08-01", "2021-09-01"})
+}
