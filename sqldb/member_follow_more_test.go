@@ -401,3 +401,39 @@ func TestFollowLeftMembersBesideAStep(t *testing.T) {
 	}
 	statsAgree(t, f, []string{"C3", "W2", "193"}, []string{"2021-08-01", "2021-09-01"})
 }
+
+// A step beside a fold followed by another writer (a member created into
+// an ended unit on another node: the tree's lock shared by both) on
+// PostgreSQL: the step read her record before the follow moved her, and
+// is refused rather than written over the move.
+func TestStepBesideAFollowIsRefused(t *testing.T) {
+	db := sqldbtest.Postgres(t)
+	ctx := context.Background()
+	f := newMemberFixture(t, db)
+	a := chainedMerges(t, f, true) // in C1 since 07-01; C1 → C3 on 08-01
+	f.now = day("2021-07-05").Add(3 * time.Hour)
+	blocker, schema := otherSession(t, db)
+	if _, err := blocker.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	follow := make(chan error, 1)
+	go func() { follow <- sqldb.FollowFoldsHeld(ctx, db, []int64{f.ids["C1"]}, nil) }()
+	waitForLockWaiters(t, db, 1, follow) // moved her, waits at its commit
+	step := make(chan error, 1)
+	go func() {
+		_, err := f.members.RecordStep(ctx, a.ID, partyworks.StepInput{Step: partyworks.StepDie, Date: day("2021-07-05")})
+		step <- err
+	}()
+	waitForLockWaiters(t, db, 2, step)
+	blocker.Rollback()
+	if err := <-follow; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-step; partyworks.ErrorCode(err) != partyworks.ECONFLICT {
+		t.Errorf("step beside the follow: %v; want a conflict", err)
+	}
+	if u, _ := unitOf(t, f, a.ID); u != f.ids["C3"] {
+		t.Errorf("the member is in unit %d; want C3 (%d)", u, f.ids["C3"])
+	}
+	statsAgree(t, f, []string{"C3", "W2", "193"}, []string{"2021-07-05", "2021-08-01", "2021-09-01"})
+}

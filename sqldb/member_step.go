@@ -139,8 +139,17 @@ func (tx *Tx) recordStep(memberID int64, in partyworks.StepInput, cal *partywork
 	case partyworks.StepReadmit:
 		set += ", readmitted = 1, resolved = '', ceremony = ''"
 	}
-	if _, err := tx.Exec(`UPDATE members SET `+set+` WHERE id = ?`, append(args, memberID)...); err != nil {
+	// Only the record as read: on PostgreSQL a fold followed by another
+	// writer (the tree's lock is shared) may have moved her since; the
+	// step is then refused, not written over the move.
+	res, err := tx.Exec(`UPDATE members SET `+set+` WHERE id = ? AND version = ?`, append(args, memberID, m.Version)...)
+	if err != nil {
 		return nil, fmt.Errorf("record step: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("record step: %w", err)
+	} else if n != 1 {
+		return nil, partyworks.Errorf(partyworks.ECONFLICT, "the record was changed by someone else while the step was recorded: reload it and record the step again")
 	}
 	if err := st.flush(tx); err != nil {
 		return nil, err
