@@ -2,25 +2,35 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"partyworks"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"partyworks"
 )
 
-// admitServer is a server with one read slot whose only handler answers
+// admitRig is a server with one read slot whose only handler answers
 // GET /hold once release is called (writing its status first when early
-// is), and anything else at once.
-func admitServer(t *testing.T, wait time.Duration, started chan<- string, early bool) (srv *httptest.Server, release func()) {
+// is), and anything else at once; started and done see each request begin
+// and end.
+type admitRig struct {
+	srv           *httptest.Server
+	release       func()
+	started, done chan string
+}
+
+// admitServer starts the rig with GET /hold holding the slot; at the end
+// of the test, unqueued reads must have gone ahead without a slot.
+func admitServer(t *testing.T, wait time.Duration, early bool, unqueued int) *admitRig {
 	ch := make(chan struct{})
 	var once sync.Once
-	release = func() { once.Do(func() { close(ch) }) }
+	rig := &admitRig{release: func() { once.Do(func() { close(ch) }) }, started: make(chan string, 4), done: make(chan string, 4)}
 	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), cfg: Config{ReadSlots: 1, ReadWait: wait}, metrics: newMetrics(),
 		readSlots: make(chan struct{}, 1)}
 	h := s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +39,7 @@ func admitServer(t *testing.T, wait time.Duration, started chan<- string, early 
 			rt.Action = partyworks.ActPublic
 		}
 		s.takeTurn(w, r, rt) // as guard does
-		started <- r.Method + " " + r.URL.Path
+		rig.started <- r.Method + " " + r.URL.Path
 		if r.URL.Path == "/hold" {
 			if early {
 				w.WriteHeader(http.StatusOK)
@@ -38,26 +48,30 @@ func admitServer(t *testing.T, wait time.Duration, started chan<- string, early 
 		}
 		io.WriteString(w, "ok")
 	}))
-	srv = httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	t.Cleanup(release) // before Close, which waits for /hold, on a failure too
+	rig.srv = httptest.NewServer(h)
+	t.Cleanup(rig.srv.Close)
+	t.Cleanup(rig.release) // before Close, which waits for /hold, on a failure too
 	t.Cleanup(func() {
-		rec := httptest.NewRecorder()
-		s.metrics.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		want := fmt.Sprintf("partyworks_http_reads_unqueued_total %d\n", unqueued(t))
-		if !strings.Contains(rec.Body.String(), want) {
-			t.Errorf("metrics want %q", want)
+		if n := readsUnqueued(s); n != unqueued {
+			t.Errorf("reads unqueued: %d, want %d", n, unqueued)
 		}
 	})
-	return srv, release
+	get(t, rig.srv.URL+"/hold", rig.done)
+	expect(t, rig.started, "GET /hold")
+	return rig
 }
 
-// unqueued is how many reads a test expects to go ahead without a slot.
-func unqueued(t *testing.T) int {
-	if strings.Contains(t.Name(), "WaitIsBounded") {
-		return 1
+// readsUnqueued reads partyworks_http_reads_unqueued_total off s's metrics.
+func readsUnqueued(s *Server) int {
+	rec := httptest.NewRecorder()
+	s.metrics.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "partyworks_http_reads_unqueued_total "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
 	}
-	return 0
+	return -1
 }
 
 func get(t *testing.T, url string, done chan<- string) {
@@ -97,25 +111,22 @@ func nothing(t *testing.T, ch <-chan string, what string) {
 // A read waits while another prepares its answer, and goes when that one
 // is answered; a write does not wait, nor does a public route.
 func TestReadsTakeTurns(t *testing.T) {
-	started, done := make(chan string, 4), make(chan string, 4)
-	srv, release := admitServer(t, time.Minute, started, false)
-	get(t, srv.URL+"/hold", done)
-	expect(t, started, "GET /hold")
-	get(t, srv.URL+"/other", done)
-	nothing(t, started, "a second read while the first holds the slot")
-	res, err := http.Post(srv.URL+"/write", "text/plain", strings.NewReader("x"))
+	rig := admitServer(t, time.Minute, false, 0)
+	get(t, rig.srv.URL+"/other", rig.done)
+	nothing(t, rig.started, "a second read while the first holds the slot")
+	res, err := http.Post(rig.srv.URL+"/write", "text/plain", strings.NewReader("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	expect(t, started, "POST /write")
-	get(t, srv.URL+"/static/app.css", done)
-	expect(t, started, "GET /static/app.css")
-	expect(t, done, "/static/app.css")
-	release()
-	expect(t, started, "GET /other")
+	expect(t, rig.started, "POST /write")
+	get(t, rig.srv.URL+"/static/app.css", rig.done)
+	expect(t, rig.started, "GET /static/app.css")
+	expect(t, rig.done, "/static/app.css")
+	rig.release()
+	expect(t, rig.started, "GET /other")
 	for range 2 {
-		<-done
+		<-rig.done
 	}
 }
 
@@ -140,28 +151,22 @@ func TestReadWaitEndsWithItsClient(t *testing.T) {
 // A read's slot is given back when its answer starts: a slow download
 // holds none.
 func TestReadSlotGivenBackWhenTheAnswerStarts(t *testing.T) {
-	started, done := make(chan string, 4), make(chan string, 4)
-	srv, release := admitServer(t, time.Minute, started, true)
-	get(t, srv.URL+"/hold", done)
-	expect(t, started, "GET /hold")
-	get(t, srv.URL+"/other", done)
-	expect(t, started, "GET /other") // while /hold still runs
-	expect(t, done, "/other")
-	release()
-	expect(t, done, "/hold")
+	rig := admitServer(t, time.Minute, true, 0)
+	get(t, rig.srv.URL+"/other", rig.done)
+	expect(t, rig.started, "GET /other") // while /hold still runs
+	expect(t, rig.done, "/other")
+	rig.release()
+	expect(t, rig.done, "/hold")
 }
 
 // A read that waited ReadWait goes ahead without a slot, and is counted.
 func TestReadWaitIsBounded(t *testing.T) {
-	started, done := make(chan string, 4), make(chan string, 4)
-	srv, release := admitServer(t, 300*time.Millisecond, started, false)
-	get(t, srv.URL+"/hold", done)
-	expect(t, started, "GET /hold")
-	get(t, srv.URL+"/other", done)
-	expect(t, started, "GET /other")
-	expect(t, done, "/other")
-	release()
-	expect(t, done, "/hold")
+	rig := admitServer(t, 300*time.Millisecond, false, 1)
+	get(t, rig.srv.URL+"/other", rig.done)
+	expect(t, rig.started, "GET /other")
+	expect(t, rig.done, "/other")
+	rig.release()
+	expect(t, rig.done, "/hold")
 }
 
 // guard gives every read of a route that is not public its turn: with the
@@ -181,9 +186,7 @@ func TestGuardTakesTurns(t *testing.T) {
 			t.Errorf("GET %s: %d, waited %v; want %d, waits %v", c.path, rec.Code, time.Since(start), c.status, c.waits)
 		}
 	}
-	rec := httptest.NewRecorder()
-	s.metrics.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if !strings.Contains(rec.Body.String(), "partyworks_http_reads_unqueued_total 1\n") {
+	if readsUnqueued(s) != 1 {
 		t.Error("the API read did not wait its turn")
 	}
 }
