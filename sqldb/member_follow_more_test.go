@@ -354,6 +354,31 @@ func TestFollowLeftMembers(t *testing.T) {
 	})
 }
 
+// stepBeside records a death on 07-05 for a (left in C1, which ends into
+// C3 on 08-01) while writer moves her on PostgreSQL: the audit trail's
+// head is held so that the writer, its moves done, waits at its commit,
+// the step starts, and then both go on. It returns both errors.
+func stepBeside(t *testing.T, db *sqldb.DB, f *memberFixture, a *partyworks.Member, writer func() error) (writerErr, stepErr error) {
+	t.Helper()
+	ctx := context.Background()
+	f.now = day("2021-07-05").Add(3 * time.Hour)
+	blocker, schema := otherSession(t, db)
+	if _, err := blocker.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	wrote := make(chan error, 1)
+	go func() { wrote <- writer() }()
+	waitForLockWaiters(t, db, 1, wrote)
+	step := make(chan error, 1)
+	go func() {
+		_, err := f.members.RecordStep(ctx, a.ID, partyworks.StepInput{Step: partyworks.StepDie, Date: day("2021-07-05")})
+		step <- err
+	}()
+	waitForLockWaiters(t, db, 2, step)
+	blocker.Rollback()
+	return <-wrote, <-step
+}
+
 // The repair beside a live node on PostgreSQL: a step recorded on a member
 // left in C1 (ends 08-01) while the repair moves her. The step read her
 // record unlocked and wrote it back whole, putting her back in C1 with
@@ -363,31 +388,16 @@ func TestFollowLeftMembersBesideAStep(t *testing.T) {
 	db := sqldbtest.Postgres(t)
 	ctx := context.Background()
 	f := newMemberFixture(t, db)
-	a := chainedMerges(t, f, true) // in C1 since 07-01; C1 → C3 on 08-01
-	f.now = day("2021-07-05").Add(3 * time.Hour)
-	// The audit trail's head held: the repair, its moves done, waits at
-	// its commit.
-	blocker, schema := otherSession(t, db)
-	if _, err := blocker.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
-		t.Fatal(err)
-	}
-	repair := make(chan error, 1)
-	go func() {
+	a := chainedMerges(t, f, true)
+	repairErr, _ := stepBeside(t, db, f, a, func() error {
 		_, _, err := f.members.FollowLeftMembers(ctx)
-		repair <- err
-	}()
-	waitForLockWaiters(t, db, 1, repair)
-	step := make(chan error, 1)
-	go func() {
-		_, err := f.members.RecordStep(ctx, a.ID, partyworks.StepInput{Step: partyworks.StepDie, Date: day("2021-07-05")})
-		step <- err
-	}()
-	waitForLockWaiters(t, db, 2, step)
-	blocker.Rollback()
-	if err := <-repair; err != nil {
-		t.Fatal(err)
+		return err
+	})
+	if repairErr != nil {
+		t.Fatal(repairErr)
 	}
-	<-step // refused (her last change is now the move) or recorded after it: either is right
+	// The step: refused (her last change is now the move) or recorded
+	// after it; either is right.
 	rows, err := sqldb.MemberHistoryRaw(ctx, db, a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -410,27 +420,13 @@ func TestStepBesideAFollowIsRefused(t *testing.T) {
 	db := sqldbtest.Postgres(t)
 	ctx := context.Background()
 	f := newMemberFixture(t, db)
-	a := chainedMerges(t, f, true) // in C1 since 07-01; C1 → C3 on 08-01
-	f.now = day("2021-07-05").Add(3 * time.Hour)
-	blocker, schema := otherSession(t, db)
-	if _, err := blocker.Exec(`UPDATE ` + schema + `.audit_head SET seq = seq WHERE id = 1`); err != nil {
-		t.Fatal(err)
+	a := chainedMerges(t, f, true)
+	followErr, stepErr := stepBeside(t, db, f, a, func() error { return sqldb.FollowFoldsHeld(ctx, db, []int64{f.ids["C1"]}, nil) })
+	if followErr != nil {
+		t.Fatal(followErr)
 	}
-	follow := make(chan error, 1)
-	go func() { follow <- sqldb.FollowFoldsHeld(ctx, db, []int64{f.ids["C1"]}, nil) }()
-	waitForLockWaiters(t, db, 1, follow) // moved her, waits at its commit
-	step := make(chan error, 1)
-	go func() {
-		_, err := f.members.RecordStep(ctx, a.ID, partyworks.StepInput{Step: partyworks.StepDie, Date: day("2021-07-05")})
-		step <- err
-	}()
-	waitForLockWaiters(t, db, 2, step)
-	blocker.Rollback()
-	if err := <-follow; err != nil {
-		t.Fatal(err)
-	}
-	if err := <-step; partyworks.ErrorCode(err) != partyworks.ECONFLICT {
-		t.Errorf("step beside the follow: %v; want a conflict", err)
+	if partyworks.ErrorCode(stepErr) != partyworks.ECONFLICT {
+		t.Errorf("step beside the follow: %v; want a conflict", stepErr)
 	}
 	if u, _ := unitOf(t, f, a.ID); u != f.ids["C3"] {
 		t.Errorf("the member is in unit %d; want C3 (%d)", u, f.ids["C3"])
