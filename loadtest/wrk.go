@@ -33,6 +33,10 @@ const WrkRequests = 100_000
 var (
 	wrkPath  = regexp.MustCompile(`^/[A-Za-z0-9/?&=%._~+-]*$`)
 	wrkToken = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]+$`)
+	// What wrk's report says.
+	wrkAnswered = regexp.MustCompile(`(\d+) requests in`)
+	wrkNon2xx   = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	wrkSockets  = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 )
 
 // WriteWrkScript writes a Lua script for wrk that sends WrkRequests
@@ -40,23 +44,29 @@ var (
 // them (the same seed, the same requests), with cfg.Token. Only mixes that
 // read can be sent this way: a write needs the answer of the last one.
 func WriteWrkScript(w io.Writer, cfg Config, t *Targets) error {
+	_, err := writeWrkScript(w, cfg, t)
+	return err
+}
+
+// writeWrkScript is WriteWrkScript, returning the mix's plan.
+func writeWrkScript(w io.Writer, cfg Config, t *Targets) (*plan, error) {
 	p, err := newPlan(cfg.Mix, t, "", cfg.Skip)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, k := range p.table {
 		if k.write {
-			return fmt.Errorf("--wrk: the mix %s writes (%s); wrk sends only reads: use --mix reads, lists or pages", cfg.Mix, k.name)
+			return nil, fmt.Errorf("--wrk: the mix %s writes (%s); wrk sends only reads: use --mix reads, lists or pages", cfg.Mix, k.name)
 		}
 	}
 	if !wrkToken.MatchString(cfg.Token) {
-		return errors.New("--wrk: the token has characters a script cannot carry")
+		return nil, errors.New("--wrk: the token has characters a script cannot carry")
 	}
 	prefix := ""
 	if len(cfg.URLs) > 0 {
 		u, err := url.Parse(cfg.URLs[0])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		prefix = u.EscapedPath()
 	}
@@ -69,7 +79,7 @@ func WriteWrkScript(w io.Writer, cfg Config, t *Targets) error {
 		rq := p.table[wk.rng.IntN(len(p.table))].next(wk)
 		path := prefix + rq.path
 		if rq.method != "GET" || !wrkPath.MatchString(path) {
-			return fmt.Errorf("--wrk: cannot send %s %s", rq.method, path)
+			return nil, fmt.Errorf("--wrk: cannot send %s %s", rq.method, path)
 		}
 		fmt.Fprintf(bw, "%q,\n", path)
 	}
@@ -89,7 +99,7 @@ function request()
   return reqs[i]
 end
 `)
-	return bw.Flush()
+	return p, bw.Flush()
 }
 
 // RunWrk writes the script of cfg.Mix to script and runs wrk with it
@@ -105,7 +115,8 @@ func RunWrk(ctx context.Context, cfg Config, t *Targets, script string, out io.W
 	if err != nil {
 		return err
 	}
-	if err := WriteWrkScript(f, cfg, t); err != nil {
+	p, err := writeWrkScript(f, cfg, t)
+	if err != nil {
 		f.Close()
 		return err
 	}
@@ -128,10 +139,8 @@ func RunWrk(ctx context.Context, cfg Config, t *Targets, script string, out io.W
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(cfg.Conns), "-d", strconv.Itoa(secs) + "s",
 		"--timeout", "30s", "--latency", "-s", script, cfg.URLs[0]}
 	fmt.Fprintf(out, "loadtest: --mix %s through wrk %s (targets: %s)\n", cfg.Mix, strings.Join(args, " "), t.Counts())
-	if p, err := newPlan(cfg.Mix, t, "", cfg.Skip); err == nil {
-		for _, s := range p.skipped {
-			fmt.Fprintf(out, "left out: %s\n", s)
-		}
+	for _, s := range p.skipped {
+		fmt.Fprintf(out, "left out: %s\n", s)
 	}
 	fmt.Fprintf(out, "load average before: %s\n", loadAverage())
 	var buf strings.Builder
@@ -149,7 +158,7 @@ func RunWrk(ctx context.Context, cfg Config, t *Targets, script string, out io.W
 		u := procs.end()
 		fmt.Fprintf(out, "server (pid %s): CPU %.2f cores (%s over %s), RSS %s at most\n", pids(u.PIDs), u.CPUShare, u.CPU.Round(10*time.Millisecond),
 			elapsed.Round(time.Millisecond), mib(u.MaxRSS))
-		if n := wrkCount(buf.String(), `(\d+) requests in`); n > 0 {
+		if n := wrkCount(buf.String(), wrkAnswered); n > 0 {
 			fmt.Fprintf(out, "server CPU a request: %.3f ms\n", float64(u.CPU)/float64(time.Millisecond)/float64(n))
 		}
 	}
@@ -168,22 +177,21 @@ func RunWrk(ctx context.Context, cfg Config, t *Targets, script string, out io.W
 // reports statuses one by one, and the discovery before the run fails on
 // a token that does not work.
 func wrkFailures(report string) error {
-	if n := wrkCount(report, `Non-2xx or 3xx responses: (\d+)`); n > 0 {
+	if n := wrkCount(report, wrkNon2xx); n > 0 {
 		return fmt.Errorf("wrk: %d answers were not 2xx or 3xx", n)
 	}
-	if m := regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`).FindStringSubmatch(report); m != nil {
+	if m := wrkSockets.FindStringSubmatch(report); m != nil {
 		return fmt.Errorf("wrk: socket errors (no answer): connect %s, read %s, write %s, timeout %s", m[1], m[2], m[3], m[4])
 	}
-	if wrkCount(report, `(\d+) requests in`) == 0 {
+	if wrkCount(report, wrkAnswered) == 0 {
 		return errors.New("wrk: no request was answered")
 	}
 	return nil
 }
 
-// wrkCount is the number the pattern's group finds in wrk's report (0 if
-// none).
-func wrkCount(report, pattern string) int {
-	m := regexp.MustCompile(pattern).FindStringSubmatch(report)
+// wrkCount is the number re's group finds in wrk's report (0 if none).
+func wrkCount(report string, re *regexp.Regexp) int {
+	m := re.FindStringSubmatch(report)
 	if m == nil {
 		return 0
 	}
