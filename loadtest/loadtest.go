@@ -182,17 +182,7 @@ func (w *worker) do(k *kind, rq request) (int, []byte) {
 		tok = w.writer
 	}
 	keep := rq.after != nil || k == kindReload
-	c, ok := w.conns[base]
-	if !ok {
-		var err error
-		if c, err = newConn(w.ctx, base); err != nil {
-			c = nil // https: through http.Client
-		}
-		if w.conns == nil {
-			w.conns = map[string]*conn{}
-		}
-		w.conns[base] = c
-	}
+	c := w.conns[base]
 	start := time.Now()
 	var status int
 	var got []byte
@@ -259,7 +249,10 @@ func load(ctx context.Context, cfg Config, client *http.Client, t *Targets, p *p
 	workers := make([]*worker, cfg.Conns)
 	for i := range workers {
 		workers[i] = &worker{ctx: ctx, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), t: t, tasks: share(t.Tasks, i, cfg.Conns),
-			urls: cfg.URLs, next: &next, token: cfg.Token, writer: cfg.WriterToken, client: client, stats: map[*kind]*kindStats{}}
+			urls: cfg.URLs, next: &next, token: cfg.Token, writer: cfg.WriterToken, client: client, conns: map[string]*conn{}, stats: map[*kind]*kindStats{}}
+		for _, u := range cfg.URLs {
+			workers[i].conns[u], _ = newConn(ctx, u) // nil for https: through http.Client
+		}
 	}
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
