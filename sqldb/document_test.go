@@ -684,13 +684,7 @@ func TestRegistersHandedOverOnTheDay(t *testing.T) {
 			unit   string
 		}{{"2024-05-31", 0, "207"}, {"2024-06-01", 1, "193"}, {"2024-06-01", 0, "193"}} {
 			setToday(db, c.today)
-			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.HandedOver != c.handed {
-				t.Errorf("on %s: %d units handed over, want %d", c.today, res.HandedOver, c.handed)
-			}
+			handOver(t, tasks, c.handed, "on "+c.today)
 			for _, d := range []*partyworks.Document{first, second} {
 				if u := holder(d); u != f.ids[c.unit] {
 					t.Errorf("on %s %s is with unit %d, want %s (%d)", c.today, d.Symbol, u, c.unit, f.ids[c.unit])

@@ -47,6 +47,19 @@ func setToday(db *sqldb.DB, d string) {
 	db.Now = func() time.Time { return t }
 }
 
+// handOver runs the hourly job (Remind, whose hand-over goes first) and
+// wants it to hand over want units' tasks and registers.
+func handOver(t *testing.T, tasks *sqldb.TaskService, want int, what string) {
+	t.Helper()
+	res, err := tasks.Remind(context.Background(), partyworks.RemindConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HandedOver != want {
+		t.Errorf("%s: %d units handed over, want %d", what, res.HandedOver, want)
+	}
+}
+
 func TestTaskLifecycle(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -490,13 +503,7 @@ func TestHandOverThroughAnHeirEndingTheSameDay(t *testing.T) {
 		}
 		setToday(db, "2025-07-01")
 		for i, want := range []int{1, 0} {
-			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.HandedOver != want {
-				t.Errorf("run %d handed over %d units, want %d", i+1, res.HandedOver, want)
-			}
+			handOver(t, tasks, want, fmt.Sprintf("run %d", i+1))
 		}
 		for u, want := range map[string]int{"C1": 0, "C2": 0, "C3": 1} {
 			if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids[u]}); n != want {
@@ -574,13 +581,7 @@ func TestHandOverCountsWhatIsDue(t *testing.T) {
 			unit   string
 		}{{"2025-07-01", 1, "C2"}, {"2025-07-02", 0, "C2"}, {"2025-08-01", 1, "C3"}} {
 			setToday(db, c.day)
-			res, err := tasks.Remind(ctx, partyworks.RemindConfig{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.HandedOver != c.handed {
-				t.Errorf("on %s: %d units handed over, want %d", c.day, res.HandedOver, c.handed)
-			}
+			handOver(t, tasks, c.handed, "on "+c.day)
 			if _, n, _ := tasks.FindTasks(ctx, partyworks.TaskFilter{UnitID: ids[c.unit]}); n != 1 {
 				t.Errorf("on %s %s holds %d tasks, want the one", c.day, c.unit, n)
 			}
