@@ -263,13 +263,20 @@ func (tx *Tx) lockTree() error { return tx.takeTreeLock(2) }
 
 // takeTreeLock takes the tree's lock on PostgreSQL, shared (1) or
 // exclusive (2), once a transaction, until it ends.
+// schemaKey is the second key of the advisory locks that guard an
+// installation's data (the tree's, 7312; the hand-over's, 7313): its
+// schema. PostgreSQL's advisory locks hold across a whole database, so
+// two installations in two schemas of one database (or two tests) would
+// otherwise wait for each other.
+const schemaKey = `hashtext(coalesce(current_schema(), ''))`
+
 func (tx *Tx) takeTreeLock(mode int) error {
 	if tx.db.dialect != postgres || tx.treeLock >= mode {
 		return nil
 	}
-	q := `SELECT pg_advisory_xact_lock_shared(7312)`
+	q := `SELECT pg_advisory_xact_lock_shared(7312, ` + schemaKey + `)`
 	if mode == 2 {
-		q = `SELECT pg_advisory_xact_lock(7312)`
+		q = `SELECT pg_advisory_xact_lock(7312, ` + schemaKey + `)`
 	}
 	if _, err := tx.Exec(q); err != nil {
 		return fmt.Errorf("the tree's lock: %w", err)

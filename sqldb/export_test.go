@@ -128,3 +128,20 @@ func MemberHistoryRaw(ctx context.Context, db *DB, member int64) ([][3]string, e
 	}
 	return out, rows.Err()
 }
+
+// LockTreeHeld takes the tree's lock exclusive in a write transaction,
+// calls held, and rolls back.
+func LockTreeHeld(ctx context.Context, db *DB, held func()) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.lockTree(); err != nil {
+		return err
+	}
+	if held != nil {
+		held()
+	}
+	return nil
+}

@@ -134,7 +134,7 @@ func (tx *Tx) lockHandOver() error {
 	if !tx.db.Postgres() {
 		return nil
 	}
-	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(7313)`); err != nil {
+	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(7313, ` + schemaKey + `)`); err != nil {
 		return fmt.Errorf("hand-over lock: %w", err)
 	}
 	return nil

@@ -798,3 +798,40 @@ func waitForLockWaiters(t *testing.T, db *sqldb.DB, n int, done chan error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// The tree's lock is an installation's own: PostgreSQL's advisory locks
+// hold across a database, and two installations in two schemas of one
+// database (as the tests are) waited for each other. Within one schema
+// it still makes the second writer wait.
+func TestTreeLockPerSchema(t *testing.T) {
+	ctx := context.Background()
+	one, other := sqldbtest.Postgres(t), sqldbtest.Postgres(t)
+	holding, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() { held <- sqldb.LockTreeHeld(ctx, one, func() { close(holding); <-release }) }()
+	<-holding
+	otherDone := make(chan error, 1)
+	go func() { otherDone <- sqldb.LockTreeHeld(ctx, other, nil) }()
+	select {
+	case err := <-otherDone:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("another schema's writer waited for this one's tree lock")
+	}
+	sameDone := make(chan error, 1)
+	go func() { sameDone <- sqldb.LockTreeHeld(ctx, one, nil) }()
+	select {
+	case <-sameDone:
+		t.Error("a second writer of the same schema did not wait for the tree lock")
+	case <-time.After(500 * time.Millisecond):
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-sameDone; err != nil {
+		t.Fatal(err)
+	}
+}
