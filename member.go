@@ -196,9 +196,12 @@ func (s *MemberStats) Total() int {
 
 // MemberImport is a members file to import.
 type MemberImport struct {
-	Name      string // file name, for the job and messages
-	Hash      string // content hash: a second import of the same file resumes or changes nothing
-	Table     *Table
+	Name  string // file name, for the job and messages
+	Hash  string // content hash: a second import of the same file resumes or changes nothing
+	Table *Table
+	// Stream, if set, is read instead of Table: rows still being read
+	// (sheet.Stream) go in while the rest are read.
+	Stream    *TableStream
 	Effective Date // the day imported members enter their units (their Since)
 	Batch     int  // rows per transaction; 0: 20,000 (100,000 for a bulk load)
 	Progress  func(done, total int)

@@ -27,6 +27,15 @@ const MaxSize = 64 << 20
 // content, not the name: an XLSX is a ZIP archive; anything else must be
 // text. A file that is neither is refused with a clear message.
 func Read(r io.Reader, name string) (*partyworks.Table, error) {
+	data, err := readAll(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return parse(data, name)
+}
+
+// readAll reads a file of at most MaxSize.
+func readAll(r io.Reader, name string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -34,8 +43,15 @@ func Read(r io.Reader, name string) (*partyworks.Table, error) {
 	if len(data) > MaxSize {
 		return nil, partyworks.Errorf(partyworks.EINVALID, "%s is larger than %d MiB", name, MaxSize>>20)
 	}
+	return data, nil
+}
+
+func isXLSX(data []byte) bool { return bytes.HasPrefix(data, []byte("PK\x03\x04")) }
+
+// parse reads a file's content as Read does.
+func parse(data []byte, name string) (*partyworks.Table, error) {
 	switch {
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+	case isXLSX(data):
 		return readXLSX(data, name)
 	case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")):
 		return nil, partyworks.Errorf(partyworks.EINVALID, "%s is an old Excel (.xls) file: save it as .xlsx or CSV", name)

@@ -23,6 +23,41 @@ import (
 // decodes each cell with encoding/xml). TestFastXLSXMatchesExcelize holds
 // the two to the same tables.
 func readXLSXFast(data []byte) (t *partyworks.Table, ok bool) {
+	fs, ok := openXLSXFast(data)
+	if !ok {
+		return nil, false
+	}
+	t = &partyworks.Table{}
+	ok = fs.scan(func(cells []string, line, _ int) bool {
+		if t.Header == nil {
+			t.Header = cells
+		} else {
+			t.Rows = append(t.Rows, cells)
+			t.Lines = append(t.Lines, line)
+		}
+		return true
+	})
+	return t, ok
+}
+
+// fastSheet is a first sheet the fast reader may scan: its XML, the shared
+// strings and which styles are plain.
+type fastSheet struct {
+	b     []byte
+	sst   []string
+	plain []bool
+}
+
+// scan hands each row that is not blank to add, the header first, with
+// its sheet row and where it ends in b; ok false where excelize must
+// read the sheet (scanSheet). add returns false to stop (ok then true).
+func (fs *fastSheet) scan(add func(cells []string, line, at int) bool) bool {
+	return scanSheet(fs.b, fs.sst, fs.plain, add)
+}
+
+// openXLSXFast unzips the first sheet of an XLSX file and what its cells
+// refer to, when the fast reader may read it (readXLSXFast).
+func openXLSXFast(data []byte) (*fastSheet, bool) {
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, false
@@ -98,7 +133,7 @@ func readXLSXFast(data []byte) (t *partyworks.Table, ok bool) {
 	if !ok || !utf8.Valid(b) {
 		return nil, false
 	}
-	return scanSheet(b, sst, plain)
+	return &fastSheet{b: b, sst: sst, plain: plain}, true
 }
 
 // plainStyles reports, per cell style (cellXfs), whether excelize returns
@@ -420,33 +455,32 @@ func scanSharedStrings(b []byte) ([]string, bool) {
 // Rows iterator: a row's number from its r attribute (else the one after
 // the last), cells placed by their reference, trailing and empty cells
 // dropped, and blank rows skipped. plain says which styles leave text as
-// it is (plainStyles).
-func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
+// it is (plainStyles). Each row read is handed to add (the header first)
+// with its number and the offset in b where it ends; rows handed on are
+// rows excelize reads the same, even when ok is false later (what the
+// scanner refuses comes after them). ok is false where excelize must read
+// the sheet, true at </sheetData> after a header or when add returns false.
+func scanSheet(b []byte, sst []string, plain []bool, add func(cells []string, line, at int) bool) bool {
 	x := &xscan{b: b}
 	for { // to <sheetData>
 		_, tag, done, ok := x.next()
 		if !ok || done {
-			return nil, false
+			return false
 		}
 		if is(tag.name, "sheetData") && !tag.end {
 			if tag.empty {
-				return nil, false // an empty sheet: excelize's message
+				return false // an empty sheet: excelize's message
 			}
 			break
 		}
 	}
-	t := &partyworks.Table{}
 	row := 0
 	var cells []string
-	header := false
+	header, stopped := false, false
 	endRow := func() {
 		if !blank(cells) {
-			if !header {
-				t.Header, header = cells, true
-			} else {
-				t.Rows = append(t.Rows, cells)
-				t.Lines = append(t.Lines, row)
-			}
+			header = true
+			stopped = !add(cells, row, x.i)
 		}
 		cells = nil
 	}
@@ -463,13 +497,16 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 	)
 	for {
 		text, tag, done, ok := x.next()
+		if stopped {
+			return true
+		}
 		if !ok || done {
-			return nil, false // no </sheetData>
+			return false // no </sheetData>
 		}
 		if inV || inIST {
 			s, ok := unescape(text)
 			if !ok {
-				return nil, false
+				return false
 			}
 			if inV {
 				v += s
@@ -478,7 +515,7 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 			}
 		}
 		if bytes.IndexByte(tag.name, ':') >= 0 {
-			return nil, false
+			return false
 		}
 		switch {
 		case inIS:
@@ -487,7 +524,7 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 				inIS, inIST = false, false
 			case tag.end:
 				if len(isDepth) == 0 || isDepth[len(isDepth)-1] != string(tag.name) {
-					return nil, false
+					return false
 				}
 				isDepth = isDepth[:len(isDepth)-1]
 				inIST = false
@@ -502,7 +539,7 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 				inCell = false
 				val, ok := cellValue(typ, v, inline, hasIS, sst)
 				if !ok {
-					return nil, false
+					return false
 				}
 				if val != "" || hasF {
 					for i := len(cells) + 1; i < col; i++ {
@@ -525,7 +562,7 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 					for { // the formula's text, up to </f>
 						_, ft, fdone, fok := x.next()
 						if !fok || fdone {
-							return nil, false
+							return false
 						}
 						if is(ft.name, "f") && ft.end {
 							break
@@ -560,7 +597,7 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 					typ = cellType(val)
 				}
 			}) || !refOK || styleErr != 0 || typ == "?" {
-				return nil, false
+				return false
 			}
 			if refCol > 0 {
 				col = refCol
@@ -573,20 +610,20 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 				case typ == "str":
 				case (typ == "s" || typ == "inlineStr") && plain != nil && (style >= len(plain) || plain[style]):
 				default:
-					return nil, false
+					return false
 				}
 			}
 			inCell = !tag.empty // <c r="A1"/> has no value: nothing is added
 		case is(tag.name, "row") && !tag.end:
 			r, has, ok := attr(tag.attrs, "r")
 			if !ok {
-				return nil, false
+				return false
 			}
 			next := row + 1
 			if has {
 				n, err := strconv.Atoi(r)
 				if err != nil || n <= row || n > 1048576 {
-					return nil, false
+					return false
 				}
 				next = n
 			}
@@ -597,10 +634,7 @@ func scanSheet(b []byte, sst []string, plain []bool) (*partyworks.Table, bool) {
 		case is(tag.name, "row") && tag.end:
 			endRow()
 		case is(tag.name, "sheetData") && tag.end:
-			if !header {
-				return nil, false
-			}
-			return t, true
+			return header
 		}
 	}
 }

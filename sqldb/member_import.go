@@ -28,18 +28,26 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	if imp.Effective.IsZero() {
 		imp.Effective = partyworks.Today(s.db.Now())
 	}
-	t := imp.Table
-	res := &partyworks.MemberImportResult{Rows: len(t.Rows)}
-	rr, err := partyworks.NewMemberRowReader(t, partyworks.Today(s.db.Now()))
-	if err != nil {
+	st := imp.Stream
+	if st == nil {
+		if imp.Table == nil {
+			return nil, partyworks.Errorf(partyworks.EINVALID, "no rows to import")
+		}
+		st = partyworks.StreamOf(imp.Table)
+	}
+	defer st.Stop() // a stream still being read: the rest is not wanted
+	today := partyworks.Today(s.db.Now())
+	if _, err := partyworks.NewMemberRowReader(&partyworks.Table{Header: st.Header}, today); err != nil {
 		return nil, err
 	}
+	expect := st.Expected()
+	res := &partyworks.MemberImportResult{Rows: expect}
 	d := fmtDate(imp.Effective)
 	units, err := s.unitsOn(ctx, d, imp.Within)
 	if err != nil {
 		return nil, err
 	}
-	job, done, err := s.importJob(ctx, imp, res)
+	job, done, err := s.importJob(ctx, imp, expect, res)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +84,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	// them, up the tree). A bulk load takes batches of 100,000: the
 	// flushes were 14 % of an import of 100,000 rows in batches of 20,000.
 	batch := imp.Batch
-	bulk, err := s.bulkLoad(ctx, len(t.Rows)-done)
+	bulk, err := s.bulkLoad(ctx, expect-done)
 	if err != nil {
 		return nil, err
 	}
@@ -114,21 +122,25 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	defer func() { close(stop); <-stopped }() // it reads the table: gone before we return
 	go func() {
 		defer close(stopped)
-		prepareImport(prepareArgs{rr: rr, t: t, batch: batch, done: done, units: units, day: d, chunk: chunk}, parts, stop)
+		prepareImport(prepareArgs{st: st, today: today, expect: expect, batch: batch, done: done, units: units, day: d, chunk: chunk}, parts, stop)
 	}()
-	for start := 0; start < len(t.Rows); start += batch {
+	// The batches end where the preparing goroutine ends them: every
+	// batch rows, and at the file's last row (a stream's count is known
+	// only at its end).
+	for end, last := 0, false; !last; {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		end := min(start+batch, len(t.Rows))
-		err := s.db.updateConn(ctx, func(tx *Tx) error {
-			return tx.importBatch(parts, end, done, d, res, job)
+		err := s.db.updateConn(ctx, func(tx *Tx) (err error) {
+			end, last, err = tx.importBatch(parts, done, d, res, job)
+			return err
 		})
 		if err != nil {
 			return res, err
 		}
+		res.Rows = end
 		if imp.Progress != nil {
-			imp.Progress(end, len(t.Rows))
+			imp.Progress(end, max(end, st.Expected()))
 		}
 	}
 	err = s.db.update(ctx, func(tx *Tx) error {
@@ -136,8 +148,8 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE member_import_jobs SET status = 'done', errors = ?, report = ?, failure = '', updated_at = ? WHERE id = ?`,
-			len(res.Errors), string(report), fmtTime(tx.now), job); err != nil {
+		if _, err := tx.Exec(`UPDATE member_import_jobs SET status = 'done', rows = ?, errors = ?, report = ?, failure = '', updated_at = ? WHERE id = ?`,
+			res.Rows, len(res.Errors), string(report), fmtTime(tx.now), job); err != nil {
 			return err
 		}
 		return tx.audit("member.import", fmt.Sprintf("import:%d", job), nil, map[string]any{
@@ -258,13 +270,14 @@ func insideAny(path string, within []string) bool {
 
 // importJob finds or starts the job of this file; done is the number of
 // rows an earlier run committed.
-func (s *MemberService) importJob(ctx context.Context, imp partyworks.MemberImport, res *partyworks.MemberImportResult) (int64, int, error) {
+func (s *MemberService) importJob(ctx context.Context, imp partyworks.MemberImport, expect int, res *partyworks.MemberImportResult) (int64, int, error) {
 	var id int64
 	var done int
+	var status string
 	err := s.db.update(ctx, func(tx *Tx) error {
-		err := tx.QueryRow(`SELECT id, done, inserted, existing FROM member_import_jobs WHERE hash = ?`, imp.Hash).Scan(&id, &done, &res.Inserted, &res.Existing)
+		err := tx.QueryRow(`SELECT id, done, inserted, existing, status FROM member_import_jobs WHERE hash = ?`, imp.Hash).Scan(&id, &done, &res.Inserted, &res.Existing, &status)
 		if err == nil {
-			if done >= len(imp.Table.Rows) {
+			if status == "done" {
 				done = 0 // a finished file imported again: run it through, it changes nothing
 				res.Inserted, res.Existing = 0, 0
 			}
@@ -275,7 +288,7 @@ func (s *MemberService) importJob(ctx context.Context, imp partyworks.MemberImpo
 			return err
 		}
 		id, err = tx.InsertID(`INSERT INTO member_import_jobs (name, hash, rows, status, scope, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`,
-			imp.Name, imp.Hash, len(imp.Table.Rows), imp.Scope, fmtTime(tx.now), fmtTime(tx.now))
+			imp.Name, imp.Hash, expect, imp.Scope, fmtTime(tx.now), fmtTime(tx.now))
 		return err
 	})
 	return id, done, err
@@ -376,8 +389,14 @@ type importPart struct {
 	vals    []any // importColN values a member; top_id and updated_at are the transaction's
 	end     bool  // the last part of its batch
 	// With end: the batch's statistics, each of its members counted as
-	// inserted (the transaction uncounts those already recorded).
+	// inserted (the transaction uncounts those already recorded), the
+	// row the batch ends before, and whether it is the file's last.
 	stats *importStats
+	upTo  int
+	last  bool
+	// err stops the import: the file could not be read on (a stream's
+	// error), after the rows before it.
+	err error
 }
 
 // importAhead is how many parts the preparing goroutine may run ahead:
@@ -385,18 +404,19 @@ type importPart struct {
 const importAhead = 64
 
 type prepareArgs struct {
-	rr          *partyworks.MemberRowReader
-	t           *partyworks.Table
-	batch, done int
-	units       map[string]int64
-	day         string
-	chunk       int
+	st                  *partyworks.TableStream
+	today               partyworks.Date
+	expect, batch, done int
+	units               map[string]int64
+	day                 string
+	chunk               int
 }
 
-// prepareImport reads and validates every row in order, numbering its
-// batches as ImportMembers does, and sends each batch as parts of at most
-// a.chunk rows, the last marked end. Rows before a.done (committed by an
-// earlier run) are only checked. It stops when stop is closed.
+// prepareImport reads and validates every row in order, as the stream
+// gives them, and sends each batch of a.batch rows (the last one: to the
+// end) as parts of at most a.chunk rows, the batch's last marked end, the
+// file's last marked last. Rows before a.done (committed by an earlier
+// run) are only checked. It stops when stop is closed.
 func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) {
 	send := func(p *importPart) bool {
 		select {
@@ -406,18 +426,45 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 			return false
 		}
 	}
-	t := a.t
-	seen := make(map[string]int, len(t.Rows))
+	seen := make(map[string]int, a.expect)
 	keys := newSortKeys()
 	newPart := func() *importPart {
 		return &importPart{members: make([]*partyworks.Member, 0, a.chunk), vals: make([]any, 0, a.chunk*importColN)}
 	}
-	for start := 0; start < len(t.Rows); start += a.batch {
-		end := min(start+a.batch, len(t.Rows))
+	// The rows so far (t) and their reader; have waits for row i.
+	t := &partyworks.Table{Header: a.st.Header}
+	var rr *partyworks.MemberRowReader
+	ended := false
+	have := func(i int) (bool, error) {
+		for i >= len(t.Rows) {
+			if ended {
+				return false, nil
+			}
+			var err error
+			if t, ended, err = a.st.Next(stop, i); err != nil {
+				return false, err
+			}
+			if rr, err = partyworks.NewMemberRowReader(t, a.today); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	}
+	for start, last := 0, false; !last; {
 		st := newImportStats()
 		p := newPart()
-		for i := start; i < end; i++ {
-			m, code, rerr := a.rr.Row(i)
+		i := start
+		for ; i < start+a.batch; i++ {
+			ok, err := have(i)
+			if err != nil {
+				p.err = err
+				send(p)
+				return
+			}
+			if !ok {
+				break
+			}
+			m, code, rerr := rr.Row(i)
 			if rerr == nil {
 				if prev, dup := seen[m.CitizenID]; dup {
 					rerr = &partyworks.RowError{Line: t.Lines[i], Column: "citizen_id", Reason: fmt.Sprintf("the citizen ID %s is also on line %d", m.CitizenID, prev)}
@@ -450,17 +497,26 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 				p = newPart()
 			}
 		}
-		p.end, p.stats = true, st
+		ok, err := have(i)
+		if err != nil {
+			p.err = err
+			send(p)
+			return
+		}
+		last = !ok
+		p.end, p.stats, p.upTo, p.last = true, st, i, last
 		if !send(p) {
 			return
 		}
+		start = i
 	}
 }
 
-// importBatch inserts the parts of one batch, ending at row end, in one
-// transaction, and records the job's progress. A batch that ends at or
-// before done was committed by an earlier run: its rows were only checked.
-func (tx *Tx) importBatch(parts <-chan *importPart, end, done int, d string, res *partyworks.MemberImportResult, job int64) error {
+// importBatch inserts the parts of one batch in one transaction, and
+// records the job's progress; end is the row the batch ends before, last
+// whether it is the file's last. A batch that ends at or before done was
+// committed by an earlier run: its rows were only checked.
+func (tx *Tx) importBatch(parts <-chan *importPart, done int, d string, res *partyworks.MemberImportResult, job int64) (end int, last bool, err error) {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
@@ -549,35 +605,38 @@ func (tx *Tx) importBatch(parts <-chan *importPart, end, done int, d string, res
 		select {
 		case p = <-parts:
 		case <-tx.ctx.Done():
-			return tx.ctx.Err()
+			return 0, false, tx.ctx.Err()
+		}
+		if p.err != nil {
+			return 0, false, p.err
 		}
 		res.Errors = append(res.Errors, p.errs...)
 		if len(p.members) > 0 {
 			if err := write(p); err != nil {
-				return err
+				return 0, false, err
 			}
 		}
 		if p.end {
-			stats = p.stats
+			stats, end, last = p.stats, p.upTo, p.last
 		}
 	}
 	for _, m := range absent {
 		stats.count(m.UnitID, m, -1)
 	}
 	if err := stats.flush(tx, d); err != nil {
-		return err
+		return 0, false, err
 	}
 	// Rows written into units that ended after the import's day follow
 	// those units' folds (followFolds).
 	if err := tx.followImported(tops); err != nil {
-		return err
+		return 0, false, err
 	}
 	if end <= done {
-		return nil
+		return end, last, nil
 	}
 	res.Inserted += inserted
 	res.Existing += existing
-	_, err := tx.Exec(`UPDATE member_import_jobs SET done = ?, inserted = ?, existing = ?, updated_at = ? WHERE id = ?`,
+	_, err = tx.Exec(`UPDATE member_import_jobs SET done = ?, inserted = ?, existing = ?, updated_at = ? WHERE id = ?`,
 		end, res.Inserted, res.Existing, now, job)
-	return err
+	return end, last, err
 }

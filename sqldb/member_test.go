@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"reflect"
@@ -694,6 +695,100 @@ func TestBroadNameSearch(t *testing.T) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// TestImportMembersStream imports rows still being read (sheet.Stream):
+// the rows come a few at a time, across the batches' ends, and the result
+// is the whole table's. A stream whose reading fails part-way keeps the
+// batches committed before the failure, rolls back the one it broke, says
+// why, and the file imported again resumes after them.
+func TestImportMembersStream(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
+		ctx := context.Background()
+		var b strings.Builder
+		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+		for i := range 130 {
+			birth := day("1980-01-01").AddDate(0, 0, i*37)
+			sex := partyworks.Sex([]string{"male", "female"}[i%2])
+			cid := f.cidFor(birth, sex)
+			if i%40 == 5 {
+				cid = "022090000001" // the ID says 1990: refused
+			}
+			fmt.Fprintf(&b, "%s,Lê Thị Dòng %d,%s,%s,C%d,official,01/02/2010,Kinh\n", cid, i, map[partyworks.Sex]string{"male": "nam", "female": "nữ"}[sex],
+				partyworks.FormatDateVN(birth), 1+i%4)
+		}
+		table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// feed streams the table's first n rows 7 at a time, then ends
+		// with fail.
+		feed := func(n int, fail error) *partyworks.TableStream {
+			s := partyworks.NewTableStream(table.Header, 200)
+			go func() {
+				for i := 0; i < n; i += 7 {
+					k := min(i+7, n)
+					if !s.Add(table.Rows[i:k], table.Lines[i:k]) {
+						return
+					}
+					time.Sleep(time.Millisecond)
+				}
+				s.End(fail)
+			}()
+			return s
+		}
+		broken := partyworks.Errorf(partyworks.EINVALID, "members.xlsx, row 118: the sheet breaks off")
+		var progress [][2]int
+		res, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "members.xlsx", Hash: "hs", Stream: feed(117, broken), Batch: 50,
+			Effective: day("2025-01-01"), Progress: func(done, total int) { progress = append(progress, [2]int{done, total}) }})
+		if !errors.Is(err, broken) {
+			t.Fatalf("a stream that broke off: %v", err)
+		}
+		if res.Inserted != 97 || !reflect.DeepEqual(progress, [][2]int{{50, 200}, {100, 200}}) {
+			t.Fatalf("before the break: %d inserted (want two batches: 97), progress %v", res.Inserted, progress)
+		}
+		var n int
+		var status, failure string
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT COUNT(*) FROM members`).Scan(&n); err != nil || n != 97 {
+			t.Fatalf("%d members after the break, want 97 (%v)", n, err)
+		}
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT status, failure FROM member_import_jobs WHERE hash = 'hs'`).Scan(&status, &failure); err != nil ||
+			status != "failed" || !strings.Contains(failure, "breaks off") {
+			t.Errorf("the job: %s %q %v", status, failure, err)
+		}
+		progress = nil
+		res, err = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "members.xlsx", Hash: "hs", Stream: feed(len(table.Rows), nil), Batch: 50,
+			Effective: day("2025-01-01"), Progress: func(done, total int) { progress = append(progress, [2]int{done, total}) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []int{7, 47, 87, 127}
+		var lines []int
+		for _, e := range res.Errors {
+			lines = append(lines, e.Line)
+		}
+		if res.Resumed != 100 || res.Inserted != 126 || res.Rows != 130 || !slices.Equal(lines, want) {
+			t.Errorf("resumed: %+v, error lines %v (want %v)", res, lines, want)
+		}
+		if !reflect.DeepEqual(progress, [][2]int{{50, 200}, {100, 200}, {130, 130}}) {
+			t.Errorf("progress %v", progress)
+		}
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT rows, status FROM member_import_jobs WHERE hash = 'hs'`).Scan(&n, &status); err != nil || n != 130 || status != "done" {
+			t.Errorf("the job at the end: %d rows, %s (%v)", n, status, err)
+		}
+		for code, id := range f.ids {
+			got, _ := f.members.MemberStats(ctx, id, day("2025-06-01"))
+			re, _ := f.members.RecountMemberStats(ctx, id, day("2025-06-01"))
+			if !reflect.DeepEqual(got.Counts, re.Counts) {
+				t.Errorf("%s after the streamed import:\n maintained %v\n recounted  %v", code, got.Counts, re.Counts)
+			}
+		}
+		if st, _ := f.members.MemberStats(ctx, f.ids["22"], day("2025-06-01")); st.Total() != 126 {
+			t.Errorf("%d members counted, want 126", st.Total())
 		}
 	})
 }

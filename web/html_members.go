@@ -322,7 +322,7 @@ func (s *Server) htmlMemberImport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(imp.Table.Rows) > s.cfg.BackgroundImportRows && r.FormValue("errors") != "xlsx" {
+	if imp.Stream.Expected() > s.cfg.BackgroundImportRows && r.FormValue("errors") != "xlsx" {
 		// A large file: imported in the background (the request's values,
 		// the actor among them, go with it), followed on its progress
 		// page, which any node can serve from the job's record.

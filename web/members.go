@@ -195,12 +195,12 @@ func (s *Server) prepareMemberImport(w http.ResponseWriter, r *http.Request) (pa
 	if err != nil {
 		return nil, partyworks.MemberImport{}, err
 	}
-	t, err := up.table()
+	st, err := up.stream()
 	if err != nil {
 		return nil, partyworks.MemberImport{}, err
 	}
 	sum := sha256.Sum256(append(up.Data, []byte(unit.Path)...))
-	return ms, partyworks.MemberImport{Name: up.Name, Hash: hex.EncodeToString(sum[:]), Table: t,
+	return ms, partyworks.MemberImport{Name: up.Name, Hash: hex.EncodeToString(sum[:]), Stream: st,
 		Effective: s.today(), Within: []string{unit.Path}, Scope: unit.Path}, nil
 }
 

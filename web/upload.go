@@ -88,6 +88,16 @@ func (u *upload) table() (*partyworks.Table, error) {
 	return t, nil
 }
 
+// stream reads the upload as a spreadsheet whose rows may still be read
+// while the first ones are used (sheet.Stream).
+func (u *upload) stream() (*partyworks.TableStream, error) {
+	st, err := sheet.Stream(bytes.NewReader(u.Data), u.Name)
+	if err != nil {
+		return nil, &partyworks.Error{Code: partyworks.EINVALID, Field: "file", Message: partyworks.ErrorMessage(err)}
+	}
+	return st, nil
+}
+
 // base64 is the upload for a hidden field.
 func (u *upload) base64() string { return base64.StdEncoding.EncodeToString(u.Data) }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -73,10 +74,6 @@ func (c *cli) membersImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("members import: %w", err)
 	}
-	t, err := sheet.Read(strings.NewReader(string(data)), filepath.Base(pos[0]))
-	if err != nil {
-		return fmt.Errorf("members import: %w", err)
-	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
@@ -84,8 +81,13 @@ func (c *cli) membersImport(ctx context.Context, args []string) error {
 	defer db.Close()
 	sum := sha256.Sum256(data)
 	start := time.Now()
+	// A large XLSX goes in while the rest of its sheet is read.
+	st, err := sheet.Stream(bytes.NewReader(data), filepath.Base(pos[0]))
+	if err != nil {
+		return fmt.Errorf("members import: %w", err)
+	}
 	res, err := sqldb.NewMemberService(db).ImportMembers(c.actor(ctx), partyworks.MemberImport{
-		Name: filepath.Base(pos[0]), Hash: hex.EncodeToString(sum[:]), Table: t, Effective: at, Batch: *batch,
+		Name: filepath.Base(pos[0]), Hash: hex.EncodeToString(sum[:]), Stream: st, Effective: at, Batch: *batch,
 		Progress: func(done, total int) { c.progress(done, total, start) }})
 	fmt.Fprintln(c.stderr)
 	if err != nil {
