@@ -148,7 +148,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 // goMigrations are the parts of migrations that SQL cannot write: run
 // after the version's SQL, in its transaction.
 var goMigrations = map[string]func(tx *Tx) error{
-	"0014_fold_eth": refoldDocuments,
+	"0014_fold_eth":         refoldDocuments,
+	"0024_member_sort_keys": rekeyMembers,
 }
 
 // runMigration runs a migration's SQL and its Go step (if any) in tx.

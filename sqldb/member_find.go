@@ -999,10 +999,9 @@ func walkFrom(fq string) (from, upTo string) {
 	c := collators.Get().(*collate.Collator)
 	defer collators.Put(c)
 	var buf collate.Buffer
-	from = hex.EncodeToString(c.KeyFromString(&buf, first))
+	from = hex.EncodeToString(nameKey(nil, c, &buf, first))
 	if first != "" && first[0] >= 'a' && first[0] < 'z' {
-		buf.Reset()
-		upTo = hex.EncodeToString(c.KeyFromString(&buf, string(first[0]+1)))
+		upTo = hex.EncodeToString(nameKey(nil, c, &buf, string(first[0]+1)))
 	}
 	return from, upTo
 }

@@ -135,26 +135,26 @@ func skipApplies(fq string) bool {
 
 // keyPart is where the name part of a sort key (hex) that starts at i
 // ends: at the 01 separator after it, or the key's end. A part is a
-// collation key: primary weights of two bytes (three when the first is
-// 0x80 or more; a space weighs 0109, an apostrophe 01e9), 0000, secondary
-// weights of two bytes (a Ð or a ß weighs 0139), 0000, tertiary weights of
-// one byte, each at least 02; so a 01 byte is a separator only after the
-// tertiary weights.
+// nameKey: primary weights of two bytes (three when the first is 0x80 or
+// more; a space weighs 0109, an apostrophe 01e9), 0000, secondary weights
+// of one byte (ff and two bytes for one of ff or more: a Ð weighs 0139),
+// 00.
 func keyPart(key string, i int) int {
-	for level := 0; level < 2; level++ { // primaries, then secondaries
-		for i+3 < len(key) && key[i:i+4] != "0000" {
-			if level == 0 && key[i] >= '8' {
-				i += 6 // a three-byte primary weight
-			} else {
-				i += 4
-			}
+	for i+3 < len(key) && key[i:i+4] != "0000" {
+		if key[i] >= '8' {
+			i += 6 // a three-byte primary weight
+		} else {
+			i += 4
 		}
-		i += 4
 	}
-	for i+1 < len(key) && key[i:i+2] != "01" {
-		i += 2
+	for i += 4; i+1 < len(key) && key[i:i+2] != "00"; {
+		if key[i:i+2] == "ff" {
+			i += 6
+		} else {
+			i += 2
+		}
 	}
-	return min(i, len(key))
+	return min(i+2, len(key))
 }
 
 // givenBlock is the given name's part of a sort key (hex).
@@ -175,7 +175,7 @@ var noMiddle = func() string {
 	c := collators.Get().(*collate.Collator)
 	defer collators.Put(c)
 	var buf collate.Buffer
-	return hex.EncodeToString(c.KeyFromString(&buf, ""))
+	return hex.EncodeToString(nameKey(nil, c, &buf, ""))
 }()
 
 // skipPage reads a skip plan's page: sel (read by scan) and from are the

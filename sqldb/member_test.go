@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"partyworks"
 	"partyworks/sheet"
@@ -789,6 +793,72 @@ func TestImportMembersStream(t *testing.T) {
 		}
 		if st, _ := f.members.MemberStats(ctx, f.ids["22"], day("2025-06-01")); st.Total() != 126 {
 			t.Errorf("%d members counted, want 126", st.Total())
+		}
+	})
+}
+
+// TestRekeyMembers: migration 0024 rewrites the sort keys written before
+// it (the collation's whole key) in SortKey's form and builds the indexes
+// that carry them again; lists and name searches then read them in order.
+func TestRekeyMembers(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		names := []string{"Nguyễn Văn An", "Trần Thị Ánh", "Lê Văn Ân", "Đặng Thị Thi", "Phạm Văn Thị", "Nguyễn Thị Anh", "Ðinh Văn Bình", "Hoàng An"}
+		for i, n := range names {
+			f.add(t, n, partyworks.Sex([]string{"male", "female"}[i%2]), "1980-01-01", []string{"C1", "C2", "C3"}[i%3], partyworks.StatusOfficial)
+		}
+		c := collate.New(language.Vietnamese)
+		var buf collate.Buffer
+		old := func(full string) string { // the key before 0024
+			family, middle, given := partyworks.NameParts(full)
+			var key []byte
+			for i, p := range []string{given, middle, family} {
+				if i > 0 {
+					key = append(key, 1)
+				}
+				key = append(key, c.KeyFromString(&buf, p)...)
+				buf.Reset()
+			}
+			return hex.EncodeToString(key)
+		}
+		for _, n := range names {
+			if err := db.ExecRaw(ctx, fmt.Sprintf(`UPDATE members SET sort_key = '%s' WHERE full_name = '%s'`, old(n), n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sqldb.Remigrate(ctx, db, "0024_member_sort_keys"); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			var key string
+			if err := sqldb.QueryRowRaw(ctx, db, `SELECT sort_key FROM members WHERE full_name = ?`, n).Scan(&key); err != nil || key != sqldb.SortKey(n) {
+				t.Errorf("%s: key %s after 0024, want %s (%v)", n, key, sqldb.SortKey(n), err)
+			}
+		}
+		for _, ix := range []string{"members_unit", "members_sort", "members_top"} {
+			if err := db.ExecRaw(ctx, "CREATE INDEX "+ix+" ON members (id)"); err == nil {
+				t.Errorf("after 0024, the index %s was missing", ix)
+			}
+		}
+		names = nil
+		for _, q := range []string{"", "thi"} {
+			found, _, err := f.members.FindMembers(ctx, partyworks.MemberFilter{Under: f.ids["22"], Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range found {
+				names = append(names, m.FullName)
+			}
+			names = append(names, "|")
+		}
+		// By given name (An, Anh, Ánh: a tone after its letters; Ân: â is
+		// the letter after a), then middle name (none first), then family
+		// name; "thi" finds the given names Thi and Thị, in that order.
+		want := []string{"Hoàng An", "Nguyễn Văn An", "Nguyễn Thị Anh", "Trần Thị Ánh", "Lê Văn Ân", "Ðinh Văn Bình", "Đặng Thị Thi", "Phạm Văn Thị", "|",
+			"Đặng Thị Thi", "Phạm Văn Thị", "|"}
+		if !slices.Equal(names, want) {
+			t.Errorf("after 0024:\n %q\nwant\n %q", names, want)
 		}
 	})
 }
