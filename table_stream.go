@@ -21,6 +21,7 @@ type TableStream struct {
 	ended   bool
 	err     error
 	stopped bool
+	slow    bool
 }
 
 // ErrStreamStopped is what Next returns once its stop channel is closed.
@@ -79,11 +80,44 @@ func (s *TableStream) wake() {
 }
 
 // Stop tells the reader the rest of the rows are not wanted (the user's
-// side, when it gives up early: an import that failed).
+// side, when it gives up early: an import that failed). A stream not yet
+// ended ends with ErrStreamStopped.
 func (s *TableStream) Stop() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.stopped = true
-	s.mu.Unlock()
+	if !s.ended {
+		s.ended, s.err = true, ErrStreamStopped
+		s.wake()
+	}
+}
+
+// Stopped reports whether the rows are no longer wanted (the reader's
+// side, before a long read).
+func (s *TableStream) Stopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
+}
+
+// SetSlow says the rest of the rows will come slowly (the reader's side:
+// the fast reader gave up part-way). A user that holds something while it
+// waits for rows (an import's write transaction) should then wait for
+// rows before taking it (Slow).
+func (s *TableStream) SetSlow() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.slow && !s.ended {
+		s.slow = true
+		s.wake()
+	}
+}
+
+// Slow reports whether the rest of the rows come slowly (SetSlow).
+func (s *TableStream) Slow() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.slow
 }
 
 // Expected is how many rows the stream holds once it has ended, and the
@@ -94,20 +128,22 @@ func (s *TableStream) Expected() int {
 	return s.expect
 }
 
-// Next waits until the stream holds more than n rows or has ended, and
-// returns the rows so far as a table, which shares the stream's arrays and
-// must not be changed. ended says no more rows will come; err is the
-// reading's error, given once the rows before it have all been returned
-// (n at or past them), or ErrStreamStopped when stop is closed first.
+// Next waits until the stream holds more than n rows or has ended (or,
+// called before, until the rows turn slow: SetSlow), and returns the rows
+// so far as a table, which shares the stream's arrays and must not be
+// changed. ended says no more rows will come; err, once it has ended, is
+// the error that ended it (the rows before it are in t: a user takes
+// them, then stops with err). Next returns ErrStreamStopped and no table
+// when stop is closed first.
 func (s *TableStream) Next(stop <-chan struct{}, n int) (t *Table, ended bool, err error) {
+	s.mu.Lock()
+	wasSlow := s.slow
+	s.mu.Unlock()
 	for {
 		s.mu.Lock()
-		if len(s.rows) > n || s.ended {
+		if len(s.rows) > n || s.ended || s.slow && !wasSlow {
 			t = &Table{Header: s.Header, Rows: s.rows[:len(s.rows):len(s.rows)], Lines: s.lines[:len(s.lines):len(s.lines)]}
-			ended = s.ended
-			if ended && len(s.rows) <= n {
-				err = s.err
-			}
+			ended, err = s.ended, s.err
 			s.mu.Unlock()
 			return t, ended, err
 		}

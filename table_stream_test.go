@@ -38,7 +38,7 @@ func TestTableStream(t *testing.T) {
 		t.Error("Add after End was taken")
 	}
 	tb, ended, err := s.Next(nil, 1)
-	if !ended || err != nil || len(tb.Rows) != 3 || !slices.Equal(tb.Lines, []int{2, 3, 5}) {
+	if !ended || !errors.Is(err, bad) || len(tb.Rows) != 3 || !slices.Equal(tb.Lines, []int{2, 3, 5}) {
 		t.Fatalf("rows before the error: %+v ended %v err %v", tb, ended, err)
 	}
 	if _, _, err := s.Next(nil, 3); !errors.Is(err, bad) {
@@ -59,9 +59,34 @@ func TestTableStream(t *testing.T) {
 	if s.Add([][]string{{"2"}}, []int{3}) {
 		t.Error("Add after Stop was taken")
 	}
-	s.End(nil)
-	if s.Expected() != 1 {
-		t.Errorf("expected %d once ended, want 1", s.Expected())
+	if tb, ended, err := s.Next(nil, 5); !ended || !errors.Is(err, partyworks.ErrStreamStopped) || len(tb.Rows) != 1 {
+		t.Errorf("Next after Stop: %v %v (it must not wait)", ended, err)
+	}
+
+	// A user waiting for rows is woken when they turn slow, once.
+	s = partyworks.NewTableStream([]string{"a"}, 0)
+	woke := make(chan int)
+	go func() {
+		tb, _, _ := s.Next(nil, 0)
+		woke <- len(tb.Rows)
+	}()
+	time.Sleep(10 * time.Millisecond)
+	s.SetSlow()
+	if n := <-woke; n != 0 || !s.Slow() {
+		t.Errorf("woken with %d rows, slow %v", n, s.Slow())
+	}
+	go func() {
+		tb, _, _ := s.Next(nil, 0)
+		woke <- len(tb.Rows)
+	}()
+	select {
+	case <-woke:
+		t.Fatal("Next of a slow stream returned without rows")
+	case <-time.After(20 * time.Millisecond):
+	}
+	s.Add([][]string{{"1"}}, []int{2})
+	if n := <-woke; n != 1 {
+		t.Errorf("%d rows after Add", n)
 	}
 
 	whole := partyworks.StreamOf(&partyworks.Table{Header: []string{"a"}, Rows: [][]string{{"1"}}, Lines: []int{2}})

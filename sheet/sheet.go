@@ -133,6 +133,24 @@ func readXLSX(data []byte, name string) (*partyworks.Table, error) {
 
 // readXLSXExcelize reads the first sheet through excelize's rows iterator.
 func readXLSXExcelize(data []byte, name string) (*partyworks.Table, error) {
+	t := &partyworks.Table{}
+	header, err := excelizeRows(data, name, func(rec []string, line int) bool {
+		t.Rows = append(t.Rows, rec)
+		t.Lines = append(t.Lines, line)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.Header = header
+	return t, nil
+}
+
+// excelizeRows reads the first sheet through excelize's rows iterator:
+// the header (the first row that is not blank) is returned, and each
+// later row that is not blank is handed to add with its sheet row, until
+// add returns false.
+func excelizeRows(data []byte, name string, add func(rec []string, line int) bool) ([]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 256 << 20})
 	if err != nil {
 		return nil, partyworks.Errorf(partyworks.EINVALID, "%s is not a readable XLSX file: %v", name, err)
@@ -147,7 +165,7 @@ func readXLSXExcelize(data []byte, name string) (*partyworks.Table, error) {
 		return nil, partyworks.Errorf(partyworks.EINVALID, "%s: %v", name, err)
 	}
 	defer rows.Close()
-	t := &partyworks.Table{}
+	var header []string
 	line := 0
 	for rows.Next() {
 		line++
@@ -155,23 +173,21 @@ func readXLSXExcelize(data []byte, name string) (*partyworks.Table, error) {
 		if err != nil {
 			return nil, partyworks.Errorf(partyworks.EINVALID, "%s, row %d: %v", name, line, err)
 		}
-		if t.Header == nil {
-			if blank(rec) {
-				continue
-			}
-			t.Header = rec
-			continue
-		}
 		if blank(rec) {
 			continue
 		}
-		t.Rows = append(t.Rows, rec)
-		t.Lines = append(t.Lines, line)
+		if header == nil {
+			header = rec
+			continue
+		}
+		if !add(rec, line) {
+			break
+		}
 	}
-	if t.Header == nil {
+	if header == nil {
 		return nil, partyworks.Errorf(partyworks.EINVALID, "%s: the first sheet is empty", name)
 	}
-	return t, nil
+	return header, nil
 }
 
 // WriteXLSX writes a header and rows as an XLSX workbook with one sheet.

@@ -20,17 +20,12 @@ import (
 // drain reads a stream to its end, as an import does: a row at a time.
 func drain(t *testing.T, s *partyworks.TableStream) (*partyworks.Table, error) {
 	t.Helper()
-	var tb *partyworks.Table
 	for n := 0; ; {
-		next, ended, err := s.Next(nil, n)
-		if err != nil {
-			return next, err
-		}
-		tb = next
-		n = len(tb.Rows)
+		tb, ended, err := s.Next(nil, n)
 		if ended {
-			return tb, nil
+			return tb, err
 		}
+		n = len(tb.Rows)
 	}
 }
 
@@ -93,6 +88,33 @@ func TestStreamMatchesRead(t *testing.T) {
 		}
 		if s.Expected() != len(want.Rows) {
 			t.Errorf("%s: %d rows expected once ended, want %d", c.name, s.Expected(), len(want.Rows))
+		}
+	}
+	// A row whose number does not rise: excelize reads it into the row
+	// before, which the stream must not have handed on yet.
+	plain := make([][]string, 3000)
+	for i := range plain {
+		plain[i] = []string{fmt.Sprintf("0220900%05d", i), fmt.Sprintf("Nguyễn Văn %d", i)}
+	}
+	var plainBuf bytes.Buffer
+	if err := WriteXLSX(&plainBuf, "Sheet1", []string{"citizen_id", "full_name"}, plain); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []int{streamPart + 2, 2*streamPart + 503} {
+		data := rewritePart(t, plainBuf.Bytes(), "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+			return bytes.Replace(b, []byte(fmt.Sprintf(`<row r="%d"`, line)), []byte(fmt.Sprintf(`<row r="%d"`, line-1)), 1)
+		})
+		want, err := Read(bytes.NewReader(data), "dup.xlsx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Stream(bytes.NewReader(data), "dup.xlsx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := drain(t, s)
+		if err != nil || !reflect.DeepEqual(got.Rows, want.Rows) || !reflect.DeepEqual(got.Lines, want.Lines) {
+			t.Errorf("row %d numbered as the one before: the stream's %d rows differ from Read's %d (%v)", line, len(got.Rows), len(want.Rows), err)
 		}
 	}
 	if _, err := Stream(strings.NewReader("\x00\x01"), "x.bin"); err == nil {

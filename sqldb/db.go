@@ -152,6 +152,14 @@ var goMigrations = map[string]func(tx *Tx) error{
 	"0024_member_sort_keys": rekeyMembers,
 }
 
+// preMigrations are the parts of SQLite migrations too large for one
+// transaction: run before the version's transaction, in transactions of
+// their own. The version is recorded by its transaction, after them: a
+// part cut short runs again, whole, at the next start.
+var preMigrations = map[string]func(ctx context.Context, db *DB) error{
+	"0024_member_sort_keys": rekeyMembersInParts,
+}
+
 // runMigration runs a migration's SQL and its Go step (if any) in tx.
 func (db *DB) runMigration(ctx context.Context, tx *sql.Tx, version string) error {
 	body, err := migrations.ReadFile("migrations/" + db.dialect.name() + "/" + version + ".sql")
@@ -168,6 +176,17 @@ func (db *DB) runMigration(ctx context.Context, tx *sql.Tx, version string) erro
 }
 
 func (db *DB) migrateOne(ctx context.Context, version string) error {
+	if pre := preMigrations[version]; pre != nil && db.dialect != postgres {
+		var n int
+		if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := pre(ctx, db); err != nil {
+				return err
+			}
+		}
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

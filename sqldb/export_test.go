@@ -23,6 +23,11 @@ func SetPendingCap(n int) func() {
 // Remigrate runs migration version's SQL and Go step again, in one
 // transaction, on data a test wrote as an older version would have.
 func Remigrate(ctx context.Context, db *DB, version string) error {
+	if pre := preMigrations[version]; pre != nil && !db.Postgres() {
+		if err := pre(ctx, db); err != nil {
+			return err
+		}
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

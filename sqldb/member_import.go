@@ -84,7 +84,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	// them, up the tree). A bulk load takes batches of 100,000: the
 	// flushes were 14 % of an import of 100,000 rows in batches of 20,000.
 	batch := imp.Batch
-	bulk, err := s.bulkLoad(ctx, expect-done)
+	bulk, err := s.bulkLoad(ctx, st, done)
 	if err != nil {
 		return nil, err
 	}
@@ -126,13 +126,20 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	}()
 	// The batches end where the preparing goroutine ends them: every
 	// batch rows, and at the file's last row (a stream's count is known
-	// only at its end).
+	// only at its end). A batch's transaction begins once its first part
+	// is ready.
 	for end, last := 0, false; !last; {
-		if err := ctx.Err(); err != nil {
-			return res, err
+		var first *importPart
+		select {
+		case first = <-parts:
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+		if first.err != nil {
+			return res, first.err
 		}
 		err := s.db.updateConn(ctx, func(tx *Tx) (err error) {
-			end, last, err = tx.importBatch(parts, done, d, res, job)
+			end, last, err = tx.importBatch(first, parts, done, d, res, job)
 			return err
 		})
 		if err != nil {
@@ -198,15 +205,7 @@ var memberIndexSQL = [][3]string{
 // memberIndexes drops the secondary indexes of members, or creates those
 // missing.
 func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
-	for _, ix := range memberIndexSQL {
-		cols := ix[1]
-		if s.db.Postgres() && ix[2] != "" {
-			cols = ix[2]
-		}
-		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + cols
-		if drop {
-			q = "DROP INDEX IF EXISTS " + ix[0]
-		}
+	for _, q := range memberIndexStatements(s.db.Postgres(), drop) {
 		if err := s.db.ExecRaw(ctx, q); err != nil {
 			return fmt.Errorf("member indexes: %w", err)
 		}
@@ -214,18 +213,41 @@ func (s *MemberService) memberIndexes(ctx context.Context, drop bool) error {
 	return nil
 }
 
+// memberIndexStatements are the statements that drop the secondary
+// indexes of members, or create those missing.
+func memberIndexStatements(postgres, drop bool) []string {
+	var out []string
+	for _, ix := range memberIndexSQL {
+		cols := ix[1]
+		if postgres && ix[2] != "" {
+			cols = ix[2]
+		}
+		q := "CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + cols
+		if drop {
+			q = "DROP INDEX IF EXISTS " + ix[0]
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
 // defaultBulkRows is how many rows make an import into an empty members
 // table a bulk load.
 const defaultBulkRows = 50000
 
-// bulkLoad reports whether n rows into the members table make a bulk
-// load: n is at least BulkRows and at least four times the rows already
-// there (a national load after a few hundred recorded by hand is one).
-func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
+// bulkLoad reports whether the rows of st after done make a bulk load
+// into the members table: at least BulkRows and at least four times the
+// rows already there (a national load after a few hundred recorded by hand
+// is one). The count of a stream still being read is an estimate: where
+// the table holds rows, whose indexes a bulk load builds again, the rows
+// that outnumber them four times must have been read (a small file
+// estimated large must not cost a rebuild of the table's indexes).
+func (s *MemberService) bulkLoad(ctx context.Context, st *partyworks.TableStream, done int) (bool, error) {
 	min := s.BulkRows
 	if min <= 0 {
 		min = defaultBulkRows
 	}
+	n := st.Expected() - done
 	if n < min {
 		return false, nil
 	}
@@ -233,7 +255,18 @@ func (s *MemberService) bulkLoad(ctx context.Context, n int) (bool, error) {
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members LIMIT ?) x`, n/4+1).Scan(&k); err != nil {
 		return false, err
 	}
-	return k <= n/4, nil
+	if k > n/4 || k == 0 {
+		return k == 0, nil
+	}
+	for {
+		t, ended, err := st.Next(ctx.Done(), done+4*k-1)
+		if t == nil {
+			return false, err
+		}
+		if len(t.Rows)-done >= 4*k || ended {
+			return len(t.Rows)-done >= 4*k, nil
+		}
+	}
 }
 
 // unitsOn maps the codes of the units standing on day d (inside the
@@ -426,42 +459,69 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 			return false
 		}
 	}
-	seen := make(map[string]int, a.expect)
+	seen := make(map[string]int, min(a.expect, 1<<18)) // (an estimate: bounded)
 	keys := newSortKeys()
 	newPart := func() *importPart {
 		return &importPart{members: make([]*partyworks.Member, 0, a.chunk), vals: make([]any, 0, a.chunk*importColN)}
 	}
-	// The rows so far (t) and their reader; have waits for row i.
+	// The rows so far (t), their reader, whether the stream has ended and
+	// the error that ended it (met once its rows are taken).
 	t := &partyworks.Table{Header: a.st.Header}
 	var rr *partyworks.MemberRowReader
 	ended := false
-	have := func(i int) (bool, error) {
-		for i >= len(t.Rows) {
-			if ended {
-				return false, nil
+	var readErr error
+	// wait waits until the stream holds row i or has ended. In the middle
+	// of a batch (mid: its transaction has begun), it gives up (cut) once
+	// the rows come slowly: the batch ends there.
+	wait := func(i int, mid bool) (cut bool, err error) {
+		for i >= len(t.Rows) && !ended {
+			if mid && a.st.Slow() {
+				return true, nil
 			}
-			var err error
-			if t, ended, err = a.st.Next(stop, i); err != nil {
-				return false, err
+			next, e, err := a.st.Next(stop, i)
+			if next == nil {
+				return false, err // stopped
 			}
+			t, ended, readErr = next, e, err
 			if rr, err = partyworks.NewMemberRowReader(t, a.today); err != nil {
 				return false, err
 			}
 		}
-		return true, nil
+		return false, nil
+	}
+	// have waits for row i as wait does and reports whether there is one:
+	// false at the end, with the error that ended the stream.
+	have := func(i int, mid bool) (ok, cut bool, err error) {
+		if cut, err = wait(i, mid); cut || err != nil {
+			return false, cut, err
+		}
+		if i < len(t.Rows) {
+			return true, false, nil
+		}
+		return false, false, readErr
 	}
 	for start, last := 0, false; !last; {
 		st := newImportStats()
 		p := newPart()
+		// Rows that come slowly (a sheet the fast reader gave up on part
+		// way) are all read before the batch is handed on: its write
+		// transaction, which holds the database's one writer, begins with
+		// its first part and must not wait on the reading.
+		if a.st.Slow() {
+			if _, err := wait(start+a.batch-1, false); err != nil {
+				send(&importPart{err: err})
+				return
+			}
+		}
 		i := start
 		for ; i < start+a.batch; i++ {
-			ok, err := have(i)
+			ok, cut, err := have(i, i > start)
 			if err != nil {
 				p.err = err
 				send(p)
 				return
 			}
-			if !ok {
+			if !ok || cut {
 				break
 			}
 			m, code, rerr := rr.Row(i)
@@ -497,15 +557,16 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 				p = newPart()
 			}
 		}
-		ok, err := have(i)
-		if err != nil {
-			p.err = err
-			send(p)
-			return
-		}
-		last = !ok
+		// Is there a row after the batch? An error met there fails the
+		// next batch, not this one.
+		ok, cut, err := have(i, true)
+		last = !ok && !cut && err == nil
 		p.end, p.stats, p.upTo, p.last = true, st, i, last
 		if !send(p) {
+			return
+		}
+		if err != nil {
+			send(&importPart{err: err})
 			return
 		}
 		start = i
@@ -516,7 +577,7 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 // records the job's progress; end is the row the batch ends before, last
 // whether it is the file's last. A batch that ends at or before done was
 // committed by an earlier run: its rows were only checked.
-func (tx *Tx) importBatch(parts <-chan *importPart, done int, d string, res *partyworks.MemberImportResult, job int64) (end int, last bool, err error) {
+func (tx *Tx) importBatch(first *importPart, parts <-chan *importPart, done int, d string, res *partyworks.MemberImportResult, job int64) (end int, last bool, err error) {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
@@ -600,12 +661,13 @@ func (tx *Tx) importBatch(parts <-chan *importPart, done int, d string, res *par
 		count(p, added)
 		return nil
 	}
-	for stats == nil {
-		var p *importPart
-		select {
-		case p = <-parts:
-		case <-tx.ctx.Done():
-			return 0, false, tx.ctx.Err()
+	for p := first; stats == nil; {
+		if p == nil {
+			select {
+			case p = <-parts:
+			case <-tx.ctx.Done():
+				return 0, false, tx.ctx.Err()
+			}
 		}
 		if p.err != nil {
 			return 0, false, p.err
@@ -619,6 +681,7 @@ func (tx *Tx) importBatch(parts <-chan *importPart, done int, d string, res *par
 		if p.end {
 			stats, end, last = p.stats, p.upTo, p.last
 		}
+		p = nil
 	}
 	for _, m := range absent {
 		stats.count(m.UnitID, m, -1)

@@ -1,63 +1,103 @@
 package sqldb
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
 
-// rekeyChunk is how many members one UPDATE of rekeyMembers rewrites.
-const rekeyChunk = 500
+// rekeyChunk is how many members one UPDATE of a rekey rewrites, and
+// rekeyPage how many one page reads (one transaction on SQLite).
+const (
+	rekeyChunk = 500
+	rekeyPage  = 20000
+)
 
 // rekeyMembers rewrites every member's sort key (migration 0024: the keys
-// written before were the collation's whole key) and builds again the
-// indexes that carry it, which the migration's SQL dropped. Members are
-// read a page at a time by id and rewritten rekeyChunk to an UPDATE.
+// written before were the collation's whole key) on PostgreSQL, in the
+// migration's transaction, without the secondary indexes of members (the
+// migration's SQL drops the three that carry the key, this the others:
+// PostgreSQL writes a new version of each row, in every index), which it
+// then builds again, all of them (also those a bulk load cut short left
+// dropped). On SQLite rekeyMembersInParts has done it, before the
+// migration's transaction.
 func rekeyMembers(tx *Tx) error {
-	keys := newSortKeys()
-	row := "(CAST(? AS BIGINT), ?)"
-	for after := int64(0); ; {
-		rows, err := tx.Query(`SELECT id, full_name FROM members WHERE id > ? ORDER BY id LIMIT 20000`, after)
-		if err != nil {
-			return err
-		}
-		type member struct {
-			id   int64
-			name string
-		}
-		page, err := collect(rows, func(s scanner) (member, error) {
-			var m member
-			err := s.Scan(&m.id, &m.name)
-			return m, err
-		})
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
-		for start := 0; start < len(page); start += rekeyChunk {
-			part := page[start:min(start+rekeyChunk, len(page))]
-			args := make([]any, 0, 2*len(part))
-			for _, m := range part {
-				args = append(args, m.id, keys.key(m.name))
-			}
-			q := `UPDATE members SET sort_key = v.column2 FROM (VALUES ` + strings.Repeat(row+", ", len(part)-1) + row + `) AS v WHERE members.id = v.column1`
-			if _, err := tx.Exec(q, args...); err != nil {
-				return fmt.Errorf("rekey members: %w", err)
-			}
-		}
-		after = page[len(page)-1].id
+	if !tx.db.Postgres() {
+		return nil
 	}
-	for _, ix := range memberIndexSQL {
-		cols := ix[1]
-		if tx.db.Postgres() && ix[2] != "" {
-			cols = ix[2]
+	for _, q := range memberIndexStatements(true, true) {
+		if _, err := tx.Exec(q); err != nil {
+			return fmt.Errorf("rekey members: %w", err)
 		}
-		if strings.Contains(cols, "sort_key") {
-			if _, err := tx.Exec("CREATE INDEX IF NOT EXISTS " + ix[0] + " ON " + cols); err != nil {
-				return fmt.Errorf("rekey members: %w", err)
-			}
+	}
+	keys := newSortKeys()
+	for after, n := int64(0), 1; n > 0; {
+		var err error
+		if after, n, err = tx.rekeyPage(keys, after); err != nil {
+			return err
+		}
+	}
+	for _, q := range append(memberIndexStatements(true, false), `ANALYZE members`) {
+		if _, err := tx.Exec(q); err != nil {
+			return fmt.Errorf("rekey members: %w", err)
 		}
 	}
 	return nil
+}
+
+// rekeyMembersInParts is rekeyMembers on SQLite, run before the
+// migration's transaction (preMigrations), a page of members a
+// transaction: one transaction of 5.6 million rewritten rows grew a
+// write-ahead log of gigabytes, and every page read in it searched the
+// log's index, slower as it grew (20 minutes were not enough). Run again,
+// it rewrites the same keys.
+func rekeyMembersInParts(ctx context.Context, db *DB) error {
+	s := &MemberService{db: db}
+	if err := s.memberIndexes(ctx, true); err != nil {
+		return err
+	}
+	keys := newSortKeys()
+	for after, n := int64(0), 1; n > 0; {
+		if err := db.update(ctx, func(tx *Tx) (err error) {
+			after, n, err = tx.rekeyPage(keys, after)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return s.memberIndexes(ctx, false)
+}
+
+// rekeyPage rewrites the sort keys of the rekeyPage members after id
+// after, and returns the last id and how many there were.
+func (tx *Tx) rekeyPage(keys *sortKeys, after int64) (int64, int, error) {
+	rows, err := tx.Query(`SELECT id, full_name FROM members WHERE id > ? ORDER BY id LIMIT ?`, after, rekeyPage)
+	if err != nil {
+		return 0, 0, err
+	}
+	type member struct {
+		id   int64
+		name string
+	}
+	page, err := collect(rows, func(s scanner) (member, error) {
+		var m member
+		err := s.Scan(&m.id, &m.name)
+		return m, err
+	})
+	if err != nil || len(page) == 0 {
+		return after, 0, err
+	}
+	row := "(CAST(? AS BIGINT), ?)"
+	for start := 0; start < len(page); start += rekeyChunk {
+		part := page[start:min(start+rekeyChunk, len(page))]
+		args := make([]any, 0, 2*len(part))
+		for _, m := range part {
+			args = append(args, m.id, keys.key(m.name))
+		}
+		q := `UPDATE members SET sort_key = v.column2 FROM (VALUES ` + strings.Repeat(row+", ", len(part)-1) + row + `) AS v WHERE members.id = v.column1`
+		if _, err := tx.Exec(q, args...); err != nil {
+			return 0, 0, fmt.Errorf("rekey members: %w", err)
+		}
+	}
+	return page[len(page)-1].id, len(page), nil
 }

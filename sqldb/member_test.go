@@ -794,12 +794,92 @@ func TestImportMembersStream(t *testing.T) {
 		if st, _ := f.members.MemberStats(ctx, f.ids["22"], day("2025-06-01")); st.Total() != 126 {
 			t.Errorf("%d members counted, want 126", st.Total())
 		}
+		// The finished file again (its estimate, 200, was not its count):
+		// run through, it changes nothing.
+		res, err = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "members.xlsx", Hash: "hs", Stream: feed(len(table.Rows), nil), Batch: 50, Effective: day("2025-01-01")})
+		if err != nil || res.Resumed != 0 || res.Inserted != 0 || res.Existing != 126 {
+			t.Errorf("the finished file again: %+v %v", res, err)
+		}
+		// A stream that breaks off right after a batch's last row: the
+		// batch stays, the error is the import's.
+		var more strings.Builder
+		more.WriteString(table.Header[0])
+		for _, h := range table.Header[1:] {
+			more.WriteString("," + h)
+		}
+		more.WriteString("\n")
+		for i := range 50 {
+			birth := day("1970-01-01").AddDate(0, 0, i*41)
+			fmt.Fprintf(&more, "%s,Vũ Văn Tiếp %d,nam,%s,C1,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Male), i, partyworks.FormatDateVN(birth))
+		}
+		if table, err = sheet.Read(strings.NewReader(more.String()), "more.csv"); err != nil {
+			t.Fatal(err)
+		}
+		res, err = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "more.xlsx", Hash: "hs-more", Stream: feed(50, broken), Batch: 25, Effective: day("2025-01-01")})
+		if !errors.Is(err, broken) || res.Inserted != 50 {
+			t.Errorf("broken off after a batch: %d inserted, %v", res.Inserted, err)
+		}
+	})
+}
+
+// TestImportMembersSlowStream: rows that come slowly (a sheet the fast
+// reader gave up on part-way: excelize reads the rest) are read before a
+// batch's transaction begins, so other writers are not held up while the
+// file is read; and an import that fails stops the stream's reader.
+func TestImportMembersSlowStream(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
+		ctx := context.Background()
+		var b strings.Builder
+		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+		for i := range 5600 {
+			birth := day("1960-01-01").AddDate(0, 0, i*3)
+			fmt.Fprintf(&b, "%s,Hà Văn Chậm %d,nam,%s,C2,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Male), i, partyworks.FormatDateVN(birth))
+		}
+		table, err := sheet.Read(strings.NewReader(b.String()), "slow.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := partyworks.NewTableStream(table.Header, 5600)
+		s.Add(table.Rows[:5200], table.Lines[:5200])
+		wrote := make(chan error, 1)
+		go func() {
+			time.Sleep(50 * time.Millisecond) // the first batch has begun (a part is 500 rows, 5,000 on PostgreSQL) and waits for row 5,200
+			s.SetSlow()
+			// Another writer, while the rest is read: a change of the tree
+			// (SQLite's one writer; PostgreSQL's tree lock, exclusive).
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			_, err := f.units.ImportUnits(wctx, partyworks.UnitImport{Effective: day("2025-01-01"),
+				Rows: []partyworks.UnitRow{{Line: 2, Code: "C9", Name: "Chi bộ khu 9", Kind: partyworks.KindCell, ParentCode: "W2"}}})
+			wrote <- err
+			s.Add(table.Rows[5200:], table.Lines[5200:])
+			s.End(nil)
+		}()
+		res, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "slow.xlsx", Hash: "slow", Stream: s, Batch: 10000, Effective: day("2025-01-01")})
+		if err != nil || res.Inserted != 5600 {
+			t.Fatalf("slow stream: %+v %v", res, err)
+		}
+		if err := <-wrote; err != nil {
+			t.Errorf("a write while the import waited for slow rows: %v", err)
+		}
+
+		// A file without the required columns fails at once, and its
+		// reader is told to stop.
+		s = partyworks.NewTableStream([]string{"name"}, 100)
+		if _, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "bad.xlsx", Hash: "bad", Stream: s}); err == nil {
+			t.Fatal("a file without the columns was imported")
+		}
+		if s.Add([][]string{{"x"}}, []int{2}) {
+			t.Error("the reader of a failed import was not stopped")
+		}
 	})
 }
 
 // TestRekeyMembers: migration 0024 rewrites the sort keys written before
 // it (the collation's whole key) in SortKey's form and builds the indexes
-// that carry them again; lists and name searches then read them in order.
+// of members again; lists and name searches then read them in order.
 func TestRekeyMembers(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newMemberFixture(t, db)
@@ -836,7 +916,7 @@ func TestRekeyMembers(t *testing.T) {
 				t.Errorf("%s: key %s after 0024, want %s (%v)", n, key, sqldb.SortKey(n), err)
 			}
 		}
-		for _, ix := range []string{"members_unit", "members_sort", "members_top"} {
+		for _, ix := range []string{"members_unit", "members_sort", "members_top", "members_name", "members_top_name"} {
 			if err := db.ExecRaw(ctx, "CREATE INDEX "+ix+" ON members (id)"); err == nil {
 				t.Errorf("after 0024, the index %s was missing", ix)
 			}

@@ -290,7 +290,7 @@ func (p *memberImportPage) Percent() int {
 	if p.Job == nil || p.Job.Rows == 0 {
 		return 0
 	}
-	return p.Job.Done * 100 / p.Job.Rows
+	return min(p.Job.Done*100/p.Job.Rows, 100) // (Rows is an estimate while a large XLSX is read)
 }
 
 func (s *Server) htmlMemberImportForm(w http.ResponseWriter, r *http.Request) {

@@ -74,18 +74,19 @@ func (c *cli) membersImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("members import: %w", err)
 	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sum := sha256.Sum256(data)
 	start := time.Now()
 	// A large XLSX goes in while the rest of its sheet is read.
 	st, err := sheet.Stream(bytes.NewReader(data), filepath.Base(pos[0]))
 	if err != nil {
 		return fmt.Errorf("members import: %w", err)
 	}
+	defer st.Stop()
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum := sha256.Sum256(data)
 	res, err := sqldb.NewMemberService(db).ImportMembers(c.actor(ctx), partyworks.MemberImport{
 		Name: filepath.Base(pos[0]), Hash: hex.EncodeToString(sum[:]), Stream: st, Effective: at, Batch: *batch,
 		Progress: func(done, total int) { c.progress(done, total, start) }})
