@@ -87,6 +87,23 @@ func (tx *Tx) rekeyPage(keys *sortKeys, after int64) (int64, int, error) {
 	if err != nil || len(page) == 0 {
 		return after, 0, err
 	}
+	if !tx.db.Postgres() {
+		// One statement a member: SQLite, without the indexes that carry
+		// the key, planned the UPDATE … FROM below as a scan of the
+		// citizen IDs' index for each of its values (0.15 s a statement
+		// on the national file).
+		st, err := tx.Prepare(`UPDATE members SET sort_key = ? WHERE id = ?`)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer st.Close()
+		for _, m := range page {
+			if _, err := st.Exec(keys.key(m.name), m.id); err != nil {
+				return 0, 0, fmt.Errorf("rekey members: %w", err)
+			}
+		}
+		return page[len(page)-1].id, len(page), nil
+	}
 	row := "(CAST(? AS BIGINT), ?)"
 	for start := 0; start < len(page); start += rekeyChunk {
 		part := page[start:min(start+rekeyChunk, len(page))]
