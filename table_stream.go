@@ -128,20 +128,27 @@ func (s *TableStream) Expected() int {
 	return s.expect
 }
 
-// Next waits until the stream holds more than n rows or has ended (or,
-// called before, until the rows turn slow: SetSlow), and returns the rows
-// so far as a table, which shares the stream's arrays and must not be
-// changed. ended says no more rows will come; err, once it has ended, is
-// the error that ended it (the rows before it are in t: a user takes
-// them, then stops with err). Next returns ErrStreamStopped and no table
-// when stop is closed first.
+// Next waits until the stream holds more than n rows or has ended, and
+// returns the rows so far as a table, which shares the stream's arrays and
+// must not be changed. ended says no more rows will come; err, once it
+// has ended, is the error that ended it (the rows before it are in t: a
+// user takes them, then stops with err). Next returns ErrStreamStopped and
+// no table when stop is closed first.
 func (s *TableStream) Next(stop <-chan struct{}, n int) (t *Table, ended bool, err error) {
-	s.mu.Lock()
-	wasSlow := s.slow
-	s.mu.Unlock()
+	return s.next(stop, n, false)
+}
+
+// NextUnlessSlow is Next, but returns at once, maybe without row n, once
+// the rows come slowly (SetSlow): for a user that must not wait on a slow
+// reader while it holds something.
+func (s *TableStream) NextUnlessSlow(stop <-chan struct{}, n int) (t *Table, ended bool, err error) {
+	return s.next(stop, n, true)
+}
+
+func (s *TableStream) next(stop <-chan struct{}, n int, unlessSlow bool) (t *Table, ended bool, err error) {
 	for {
 		s.mu.Lock()
-		if len(s.rows) > n || s.ended || s.slow && !wasSlow {
+		if len(s.rows) > n || s.ended || unlessSlow && s.slow {
 			t = &Table{Header: s.Header, Rows: s.rows[:len(s.rows):len(s.rows)], Lines: s.lines[:len(s.lines):len(s.lines)]}
 			ended, err = s.ended, s.err
 			s.mu.Unlock()

@@ -63,17 +63,21 @@ func TestTableStream(t *testing.T) {
 		t.Errorf("Next after Stop: %v %v (it must not wait)", ended, err)
 	}
 
-	// A user waiting for rows is woken when they turn slow, once.
+	// NextUnlessSlow returns when the rows turn slow (also when they
+	// already are); Next waits for rows.
 	s = partyworks.NewTableStream([]string{"a"}, 0)
 	woke := make(chan int)
 	go func() {
-		tb, _, _ := s.Next(nil, 0)
+		tb, _, _ := s.NextUnlessSlow(nil, 0)
 		woke <- len(tb.Rows)
 	}()
 	time.Sleep(10 * time.Millisecond)
 	s.SetSlow()
 	if n := <-woke; n != 0 || !s.Slow() {
 		t.Errorf("woken with %d rows, slow %v", n, s.Slow())
+	}
+	if tb, _, _ := s.NextUnlessSlow(nil, 0); len(tb.Rows) != 0 {
+		t.Errorf("%d rows", len(tb.Rows))
 	}
 	go func() {
 		tb, _, _ := s.Next(nil, 0)

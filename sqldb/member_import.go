@@ -119,7 +119,7 @@ func (s *MemberService) ImportMembers(ctx context.Context, imp partyworks.Member
 	}
 	parts := make(chan *importPart, importAhead)
 	stop, stopped := make(chan struct{}), make(chan struct{})
-	defer func() { close(stop); <-stopped }() // it reads the table: gone before we return
+	defer func() { st.Stop(); close(stop); <-stopped }() // it reads the rows: gone before we return (and their reader told)
 	go func() {
 		defer close(stopped)
 		prepareImport(prepareArgs{st: st, today: today, expect: expect, batch: batch, done: done, units: units, day: d, chunk: chunk}, parts, stop)
@@ -261,7 +261,7 @@ func (s *MemberService) bulkLoad(ctx context.Context, st *partyworks.TableStream
 	for {
 		t, ended, err := st.Next(ctx.Done(), done+4*k-1)
 		if t == nil {
-			return false, err
+			return false, errors.Join(ctx.Err(), err)
 		}
 		if len(t.Rows)-done >= 4*k || ended {
 			return len(t.Rows)-done >= 4*k, nil
@@ -478,7 +478,11 @@ func prepareImport(a prepareArgs, out chan<- *importPart, stop <-chan struct{}) 
 			if mid && a.st.Slow() {
 				return true, nil
 			}
-			next, e, err := a.st.Next(stop, i)
+			read := a.st.Next
+			if mid {
+				read = a.st.NextUnlessSlow
+			}
+			next, e, err := read(stop, i)
 			if next == nil {
 				return false, err // stopped
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -941,4 +942,88 @@ func TestRekeyMembers(t *testing.T) {
 			t.Errorf("after 0024:\n %q\nwant\n %q", names, want)
 		}
 	})
+}
+
+// TestImportMembersEstimateNoBulk: a stream estimated far larger than it
+// is does not make a bulk load of a table that holds members (whose
+// indexes a bulk load would drop and build again): the rows that
+// outnumber them four times must have come.
+func TestImportMembersEstimateNoBulk(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		f.now = time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
+		ctx := context.Background()
+		for i := range 5 {
+			f.add(t, fmt.Sprintf("Ngô Văn Có %d", i), partyworks.Male, "1980-01-01", "C1", partyworks.StatusOfficial)
+		}
+		var b strings.Builder
+		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+		for i := range 15 {
+			birth := day("1990-01-01").AddDate(0, 0, i*17)
+			fmt.Fprintf(&b, "%s,Ngô Thị Ít %d,nữ,%s,C1,official,01/02/2015,Kinh\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth))
+		}
+		table, err := sheet.Read(strings.NewReader(b.String()), "small.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := partyworks.NewTableStream(table.Header, 100000)
+		s.Add(table.Rows, table.Lines)
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			s.End(nil)
+		}()
+		f.members.BulkRows = 50
+		dropped := false
+		res, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "small.xlsx", Hash: "small", Stream: s, Effective: day("2025-01-01"),
+			// (After each batch: a bulk load builds the indexes it dropped
+			// only at its end.)
+			Progress: func(int, int) { dropped = dropped || db.ExecRaw(ctx, "CREATE INDEX members_name ON members (name_fold)") == nil }})
+		if err != nil || res.Inserted != 15 {
+			t.Fatalf("small file: %+v %v", res, err)
+		}
+		if dropped {
+			t.Error("a file of 15 rows estimated at 100,000 was imported as a bulk load")
+		}
+	})
+}
+
+// TestRekeyOnUpgrade: a SQLite database opened by a version with
+// migration 0024 for the first time has its keys rewritten (before the
+// migration's transaction); opened again, they are left alone.
+func TestRekeyOnUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "up.db")
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newMemberFixture(t, db)
+	m := f.add(t, "Đỗ Thị Ánh", partyworks.Female, "1980-01-01", "C1", partyworks.StatusOfficial)
+	for _, q := range []string{`UPDATE members SET sort_key = 'old'`, `DELETE FROM schema_migrations WHERE version = '0024_member_sort_keys'`} {
+		if err := db.ExecRaw(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	key := func() string {
+		db, err := sqldb.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var k string
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT sort_key FROM members WHERE id = ?`, m.ID).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecRaw(ctx, `UPDATE members SET sort_key = 'left'`); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	if k := key(); k != sqldb.SortKey(m.FullName) {
+		t.Errorf("after the upgrade: key %q, want %q", k, sqldb.SortKey(m.FullName))
+	}
+	if k := key(); k != "left" {
+		t.Errorf("opened again, the keys were rewritten: %q", k)
+	}
 }
