@@ -29,6 +29,20 @@ func drain(t *testing.T, s *partyworks.TableStream) (*partyworks.Table, error) {
 	}
 }
 
+// workbook writes an XLSX of n rows of a citizen ID and a name.
+func workbook(t *testing.T, n int) []byte {
+	t.Helper()
+	rows := make([][]string, n)
+	for i := range rows {
+		rows[i] = []string{fmt.Sprintf("0220900%05d", i), fmt.Sprintf("Nguyễn Văn %d", i)}
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, "Sheet1", []string{"citizen_id", "full_name"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // TestStreamMatchesRead: a stream hands on the same rows as Read, for a
 // sheet the fast reader scans on its own goroutine (in parts), one it
 // refuses part-way (a styled date after thousands of rows: excelize reads
@@ -92,18 +106,11 @@ func TestStreamMatchesRead(t *testing.T) {
 	}
 	// A row whose number does not rise: excelize reads it into the row
 	// before, which the stream must not have handed on yet.
-	plain := make([][]string, 3000)
-	for i := range plain {
-		plain[i] = []string{fmt.Sprintf("0220900%05d", i), fmt.Sprintf("Nguyễn Văn %d", i)}
-	}
-	var plainBuf bytes.Buffer
-	if err := WriteXLSX(&plainBuf, "Sheet1", []string{"citizen_id", "full_name"}, plain); err != nil {
-		t.Fatal(err)
-	}
+	plain := workbook(t, 3000)
 	// (Line streamPart+3 is the first row after the first part: the row
 	// before it is held back. Line 2*streamPart+503 is inside a part.)
 	for _, line := range []int{streamPart + 3, 2*streamPart + 503} {
-		data := rewritePart(t, plainBuf.Bytes(), "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		data := rewritePart(t, plain, "xl/worksheets/sheet1.xml", func(b []byte) []byte {
 			return bytes.Replace(b, []byte(fmt.Sprintf(`<row r="%d"`, line)), []byte(fmt.Sprintf(`<row r="%d"`, line-1)), 1)
 		})
 		want, err := Read(bytes.NewReader(data), "dup.xlsx")
@@ -128,24 +135,17 @@ func TestStreamMatchesRead(t *testing.T) {
 // (its 20,000 rows take some 0.1 s to scan), with a first estimate of its
 // rows near their count.
 func TestStreamEstimate(t *testing.T) {
-	rows := make([][]string, 20*streamPart)
-	for i := range rows {
-		rows[i] = []string{fmt.Sprintf("0220900%05d", i), "Nguyễn Văn An", "nam"}
-	}
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, "Sheet1", []string{"citizen_id", "full_name", "sex"}, rows); err != nil {
-		t.Fatal(err)
-	}
-	s, err := Stream(&buf, "m.xlsx")
+	n := 20 * streamPart
+	s, err := Stream(bytes.NewReader(workbook(t, n)), "m.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}
 	first, ended, _ := s.Next(nil, 0)
-	if ended || len(first.Rows) >= len(rows) {
+	if ended || len(first.Rows) >= n {
 		t.Errorf("all %d rows were read before the first were handed on", len(first.Rows))
 	}
-	if e := s.Expected(); e < len(rows)*9/10 || e > len(rows)*11/10 {
-		t.Errorf("estimated %d rows, the sheet has %d", e, len(rows))
+	if e := s.Expected(); e < n*9/10 || e > n*11/10 {
+		t.Errorf("estimated %d rows, the sheet has %d", e, n)
 	}
 	s.Stop()
 }
@@ -154,15 +154,7 @@ func TestStreamEstimate(t *testing.T) {
 // reference that is not one) after thousands of rows hands on the rows
 // before it and then ends with Read's error.
 func TestStreamBrokenSheet(t *testing.T) {
-	rows := make([][]string, 40*streamPart)
-	for i := range rows {
-		rows[i] = []string{fmt.Sprintf("0220900%05d", i), "Nguyễn Văn An"}
-	}
-	var whole bytes.Buffer
-	if err := WriteXLSX(&whole, "Sheet1", []string{"citizen_id", "full_name"}, rows); err != nil {
-		t.Fatal(err)
-	}
-	broken := rewritePart(t, whole.Bytes(), "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+	broken := rewritePart(t, workbook(t, 40*streamPart), "xl/worksheets/sheet1.xml", func(b []byte) []byte {
 		i := bytes.Index(b, []byte(`<row r="30000"`))
 		return slices.Concat(b[:i], []byte(`<row r="30000"><c r="A!" t="inlineStr"><is><t>0</t></is></c></row>`), b[i:])
 	})
@@ -186,16 +178,10 @@ func TestStreamBrokenSheet(t *testing.T) {
 
 // TestStreamStops: a stream given up ends its reading goroutine.
 func TestStreamStops(t *testing.T) {
-	rows := make([][]string, 50*streamPart)
-	for i := range rows {
-		rows[i] = []string{fmt.Sprintf("0220900%05d", i), "Nguyễn Văn An"}
-	}
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, "Sheet1", []string{"citizen_id", "full_name"}, rows); err != nil {
-		t.Fatal(err)
-	}
+	n := 50 * streamPart
+	data := workbook(t, n)
 	before := runtime.NumGoroutine()
-	s, err := Stream(&buf, "m.xlsx")
+	s, err := Stream(bytes.NewReader(data), "m.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +192,7 @@ func TestStreamStops(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if tb, _, _ := s.Next(nil, 0); len(tb.Rows) >= len(rows) {
+	if tb, _, _ := s.Next(nil, 0); len(tb.Rows) >= n {
 		t.Errorf("the stream read all %d rows though stopped", len(tb.Rows))
 	}
 }

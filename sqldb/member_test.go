@@ -59,6 +59,25 @@ func newMemberFixture(t *testing.T, db *sqldb.DB) *memberFixture {
 	return f
 }
 
+// file makes a members file (as read from a CSV) of n official members
+// of unit, named name and a number, of one sex, born from birth on, a
+// member every step days.
+func (f *memberFixture) file(t *testing.T, n int, name string, sex partyworks.Sex, birth string, step int, unit string) *partyworks.Table {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
+	for i := range n {
+		born := day(birth).AddDate(0, 0, i*step)
+		fmt.Fprintf(&b, "%s,%s %d,%s,%s,%s,official,01/02/2015,Kinh\n", f.cidFor(born, sex), name, i,
+			map[partyworks.Sex]string{partyworks.Male: "nam", partyworks.Female: "nữ"}[sex], partyworks.FormatDateVN(born), unit)
+	}
+	table, err := sheet.Read(strings.NewReader(b.String()), "members.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
 // cidFor makes a valid citizen ID for a birth date and sex.
 func (f *memberFixture) cidFor(birth partyworks.Date, sex partyworks.Sex) string {
 	f.cid++
@@ -803,19 +822,7 @@ func TestImportMembersStream(t *testing.T) {
 		}
 		// A stream that breaks off right after a batch's last row: the
 		// batch stays, the error is the import's.
-		var more strings.Builder
-		more.WriteString(table.Header[0])
-		for _, h := range table.Header[1:] {
-			more.WriteString("," + h)
-		}
-		more.WriteString("\n")
-		for i := range 50 {
-			birth := day("1970-01-01").AddDate(0, 0, i*41)
-			fmt.Fprintf(&more, "%s,Vũ Văn Tiếp %d,nam,%s,C1,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Male), i, partyworks.FormatDateVN(birth))
-		}
-		if table, err = sheet.Read(strings.NewReader(more.String()), "more.csv"); err != nil {
-			t.Fatal(err)
-		}
+		table = f.file(t, 50, "Vũ Văn Tiếp", partyworks.Male, "1970-01-01", 41, "C1")
 		res, err = f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "more.xlsx", Hash: "hs-more", Stream: feed(50, broken), Batch: 25, Effective: day("2025-01-01")})
 		if !errors.Is(err, broken) || res.Inserted != 50 {
 			t.Errorf("broken off after a batch: %d inserted, %v", res.Inserted, err)
@@ -832,16 +839,7 @@ func TestImportMembersSlowStream(t *testing.T) {
 		f := newMemberFixture(t, db)
 		f.now = time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
 		ctx := context.Background()
-		var b strings.Builder
-		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
-		for i := range 5600 {
-			birth := day("1960-01-01").AddDate(0, 0, i*3)
-			fmt.Fprintf(&b, "%s,Hà Văn Chậm %d,nam,%s,C2,official,01/02/2010,Kinh\n", f.cidFor(birth, partyworks.Male), i, partyworks.FormatDateVN(birth))
-		}
-		table, err := sheet.Read(strings.NewReader(b.String()), "slow.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
+		table := f.file(t, 5600, "Hà Văn Chậm", partyworks.Male, "1960-01-01", 3, "C2")
 		s := partyworks.NewTableStream(table.Header, 5600)
 		s.Add(table.Rows[:5200], table.Lines[:5200])
 		wrote := make(chan error, 1)
@@ -956,16 +954,7 @@ func TestImportMembersEstimateNoBulk(t *testing.T) {
 		for i := range 5 {
 			f.add(t, fmt.Sprintf("Ngô Văn Có %d", i), partyworks.Male, "1980-01-01", "C1", partyworks.StatusOfficial)
 		}
-		var b strings.Builder
-		b.WriteString("citizen_id,full_name,sex,birth_date,unit_code,status,admitted,ethnicity\n")
-		for i := range 15 {
-			birth := day("1990-01-01").AddDate(0, 0, i*17)
-			fmt.Fprintf(&b, "%s,Ngô Thị Ít %d,nữ,%s,C1,official,01/02/2015,Kinh\n", f.cidFor(birth, partyworks.Female), i, partyworks.FormatDateVN(birth))
-		}
-		table, err := sheet.Read(strings.NewReader(b.String()), "small.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
+		table := f.file(t, 15, "Ngô Thị Ít", partyworks.Female, "1990-01-01", 17, "C1")
 		s := partyworks.NewTableStream(table.Header, 100000)
 		s.Add(table.Rows, table.Lines)
 		go func() {
@@ -977,7 +966,9 @@ func TestImportMembersEstimateNoBulk(t *testing.T) {
 		res, err := f.members.ImportMembers(ctx, partyworks.MemberImport{Name: "small.xlsx", Hash: "small", Stream: s, Effective: day("2025-01-01"),
 			// (After each batch: a bulk load builds the indexes it dropped
 			// only at its end.)
-			Progress: func(int, int) { dropped = dropped || db.ExecRaw(ctx, "CREATE INDEX members_name ON members (name_fold)") == nil }})
+			Progress: func(int, int) {
+				dropped = dropped || db.ExecRaw(ctx, "CREATE INDEX members_name ON members (name_fold)") == nil
+			}})
 		if err != nil || res.Inserted != 15 {
 			t.Fatalf("small file: %+v %v", res, err)
 		}
