@@ -123,3 +123,47 @@ func (tx *Tx) rekeyPage(keys *sortKeys, after int64) (int64, int, error) {
 	}
 	return page[len(page)-1].id, len(page), nil
 }
+
+// FixSortKeys rewrites the sort keys that are not SortKey's: those a node
+// older than migration 0024 wrote after the upgrade (the old form sorts
+// apart from the new). It reads the members a page at a time (a
+// transaction each) and reports how many it checked and rewrote; run
+// again, it rewrites none. A member renamed meanwhile keeps the key her
+// rename wrote.
+func (s *MemberService) FixSortKeys(ctx context.Context) (checked, fixed int, err error) {
+	keys := newSortKeys()
+	for after, n := int64(0), 1; n > 0; {
+		err := s.db.update(ctx, func(tx *Tx) error {
+			rows, err := tx.Query(`SELECT id, full_name, sort_key FROM members WHERE id > ? ORDER BY id LIMIT ?`, after, rekeyPage)
+			if err != nil {
+				return err
+			}
+			type member struct {
+				id        int64
+				name, key string
+			}
+			page, err := collect(rows, func(s scanner) (member, error) {
+				var m member
+				err := s.Scan(&m.id, &m.name, &m.key)
+				return m, err
+			})
+			if n = len(page); err != nil || n == 0 {
+				return err
+			}
+			after, checked = page[n-1].id, checked+n
+			for _, m := range page {
+				if k := keys.key(m.name); k != m.key {
+					if _, err := tx.Exec(`UPDATE members SET sort_key = ? WHERE id = ? AND full_name = ?`, k, m.id, m.name); err != nil {
+						return fmt.Errorf("sort keys: %w", err)
+					}
+					fixed++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return checked, fixed, err
+		}
+	}
+	return checked, fixed, nil
+}

@@ -1018,3 +1018,28 @@ func TestRekeyOnUpgrade(t *testing.T) {
 		t.Errorf("opened again, the keys were rewritten: %q", k)
 	}
 }
+
+// TestFixSortKeys: keys an older node wrote after migration 0024 (the
+// collation's whole key) are rewritten; the others are left, and a second
+// run rewrites none.
+func TestFixSortKeys(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMemberFixture(t, db)
+		ctx := context.Background()
+		a := f.add(t, "Lý Thị Ánh", partyworks.Female, "1980-01-01", "C1", partyworks.StatusOfficial)
+		f.add(t, "Lý Văn Anh", partyworks.Male, "1981-01-01", "C2", partyworks.StatusOfficial)
+		if err := db.ExecRaw(ctx, fmt.Sprintf(`UPDATE members SET sort_key = 'old' WHERE id = %d`, a.ID)); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int{1, 0} {
+			checked, fixed, err := f.members.FixSortKeys(ctx)
+			if err != nil || checked != 2 || fixed != want {
+				t.Errorf("run %d: %d checked, %d rewritten (want 2, %d): %v", i+1, checked, fixed, want, err)
+			}
+		}
+		var key string
+		if err := sqldb.QueryRowRaw(ctx, db, `SELECT sort_key FROM members WHERE id = ?`, a.ID).Scan(&key); err != nil || key != sqldb.SortKey(a.FullName) {
+			t.Errorf("key %q, want %q (%v)", key, sqldb.SortKey(a.FullName), err)
+		}
+	})
+}

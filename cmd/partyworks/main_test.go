@@ -311,4 +311,8 @@ func TestMembersFollow(t *testing.T) {
 		t.Errorf("members follow: %q", out)
 	}
 	fails(t, db, "unexpected argument", "members", "follow", "now")
+	if out := ok(t, db, "members", "rekey"); !strings.Contains(out, "0 members checked, 0 rewritten") {
+		t.Errorf("members rekey: %q", out)
+	}
+	fails(t, db, "unexpected argument", "members", "rekey", "now")
 }

@@ -19,6 +19,7 @@ import (
 const usageMembers = `usage: partyworks members import FILE [--effective DATE] [--batch N] [--errors OUT.xlsx] [--db DSN]
        partyworks members stats UNIT_CODE [--at DATE] [--db DSN]
        partyworks members follow [--db DSN]
+       partyworks members rekey [--db DSN]
 
 import   reads a CSV or XLSX file of members (the columns of the template:
          citizen_id, full_name, sex, birth_date, unit_code, status, …).
@@ -31,13 +32,17 @@ follow   moves on the members still placed in units that have ended (by
          history and statistics: a one-off repair after upgrading from a
          version before 0019, which left members written into an ended
          unit there. Running it again changes nothing.
+rekey    rewrites the sort keys not in the form of migration 0024: those a
+         node older than 0024 wrote after the upgrade (they sort apart from
+         the others). It says how many members it checked and rewrote;
+         running it again rewrites none.
 `
 
 // membersCmd dispatches "members import|stats".
 func (c *cli) membersCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(c.stderr, usageMembers)
-		return fmt.Errorf("members: give a subcommand: import, stats or follow")
+		return fmt.Errorf("members: give a subcommand: import, stats, follow or rekey")
 	}
 	switch args[0] {
 	case "import":
@@ -46,6 +51,8 @@ func (c *cli) membersCmd(ctx context.Context, args []string) error {
 		return c.membersStats(ctx, args[1:])
 	case "follow":
 		return c.membersFollow(ctx, args[1:])
+	case "rekey":
+		return c.membersRekey(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usageMembers)
 		return nil
@@ -149,6 +156,27 @@ func (c *cli) membersFollow(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "members in units that have ended: %d before, %d after (%d moved on to the units that took over)\n", before, after, before-after)
+	return nil
+}
+
+func (c *cli) membersRekey(ctx context.Context, args []string) error {
+	fs := c.flags("members rekey", usageMembers)
+	dsn := c.dbFlag(fs)
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("members rekey: unexpected argument %q", pos[0])
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	checked, fixed, err := sqldb.NewMemberService(db).FixSortKeys(c.actor(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "sort keys: %d members checked, %d rewritten\n", checked, fixed)
 	return nil
 }
 
