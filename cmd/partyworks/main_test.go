@@ -302,9 +302,9 @@ func serve(t *testing.T, db string, check func(url string)) string {
 	return out.String()
 }
 
-// members follow runs the repair and says what it found; a second run
-// finds nothing (the sqldb tests move a member left behind).
-func TestMembersFollow(t *testing.T) {
+// members follow and members rekey run their repairs and say what they
+// found (the sqldb tests move a member left behind and rewrite an old key).
+func TestMembersRepairs(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "pw.db")
 	ok(t, db, "units", "import", unitsCSV, "--effective", "2020-10-01")
 	if out := ok(t, db, "members", "follow"); !strings.Contains(out, "0 before, 0 after") {
