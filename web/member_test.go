@@ -477,3 +477,29 @@ func TestMemberImportInBackground(t *testing.T) {
 		t.Errorf("another subtree's staff on the import's page: %d", res.StatusCode)
 	}
 }
+
+// TestMemberImportXLSXStreamed: an XLSX of a few thousand rows sent to the
+// API goes in while its sheet is read (sheet.Stream): every good row, the
+// bad one reported with its line.
+func TestMemberImportXLSXStreamed(t *testing.T) {
+	h := sqlite(t)
+	h.user("staff", partyworks.RoleStaff, "193")
+	rows := make([][]string, 2500)
+	for i := range rows {
+		rows[i] = []string{fmt.Sprintf("0220900%05d", i), fmt.Sprintf("Lò Văn Dòng %d", i), "nam", "01/01/1990", "CB1", "official", "01/01/2015"}
+	}
+	rows[2398][4] = "07171" // line 2,400: a unit outside the importer's
+	var buf bytes.Buffer
+	if err := sheet.WriteXLSX(&buf, "Đảng viên", []string{"citizen_id", "full_name", "sex", "birth_date", "unit_code", "status", "admitted"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	res, body := h.api("POST", fmt.Sprintf("/api/v1/units/%d/members/import?name=m.xlsx", h.ids["193"]), "staff", buf.String(),
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if res.StatusCode != 200 || !strings.Contains(body, `"inserted":2499`) || !strings.Contains(body, `"rows":2500`) || !strings.Contains(body, `"line":2400`) {
+		t.Errorf("a streamed XLSX import: %d %.300s", res.StatusCode, body)
+	}
+	st, err := sqldb.NewMemberService(h.db).MemberStats(context.Background(), h.ids["CB1"], partyworks.Today(time.Now()))
+	if err != nil || st.Total() < 2499 {
+		t.Errorf("the cell counts %d members after the import, want 2,499 more (%v)", st.Total(), err)
+	}
+}
