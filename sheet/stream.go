@@ -59,7 +59,7 @@ func streamXLSX(fs *fastSheet, data []byte, name string) *partyworks.TableStream
 		defer func() {
 			if r := recover(); r != nil {
 				if !sent {
-					first <- nil // the whole read meets it again, where it is recovered
+					first <- nil // the whole read meets it again, on the caller's goroutine (the web recovers it; the CLI stops, as with Read)
 				} else {
 					s.End(partyworks.Errorf(partyworks.EINVALID, "%s could not be read: %v", name, r))
 				}
