@@ -139,44 +139,39 @@ func (c *cli) progress(done, total int, start time.Time) {
 }
 
 func (c *cli) membersFollow(ctx context.Context, args []string) error {
-	fs := c.flags("members follow", usageMembers)
-	dsn := c.dbFlag(fs)
-	if pos, err := parse(fs, args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		return fmt.Errorf("members follow: unexpected argument %q", pos[0])
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	before, after, err := sqldb.NewMemberService(db).FollowLeftMembers(c.actor(ctx))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "members in units that have ended: %d before, %d after (%d moved on to the units that took over)\n", before, after, before-after)
-	return nil
+	return c.membersRepair(ctx, "follow", args, func(ctx context.Context, ms *sqldb.MemberService) (string, error) {
+		before, after, err := ms.FollowLeftMembers(ctx)
+		return fmt.Sprintf("members in units that have ended: %d before, %d after (%d moved on to the units that took over)", before, after, before-after), err
+	})
 }
 
 func (c *cli) membersRekey(ctx context.Context, args []string) error {
-	fs := c.flags("members rekey", usageMembers)
+	return c.membersRepair(ctx, "rekey", args, func(ctx context.Context, ms *sqldb.MemberService) (string, error) {
+		checked, fixed, err := ms.FixSortKeys(ctx)
+		return fmt.Sprintf("sort keys: %d members checked, %d rewritten", checked, fixed), err
+	})
+}
+
+// membersRepair runs one of the repairs of members (follow, rekey): it
+// takes no argument, and prints what repair says it did.
+func (c *cli) membersRepair(ctx context.Context, name string, args []string, repair func(context.Context, *sqldb.MemberService) (string, error)) error {
+	fs := c.flags("members "+name, usageMembers)
 	dsn := c.dbFlag(fs)
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
-		return fmt.Errorf("members rekey: unexpected argument %q", pos[0])
+		return fmt.Errorf("members %s: unexpected argument %q", name, pos[0])
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	checked, fixed, err := sqldb.NewMemberService(db).FixSortKeys(c.actor(ctx))
+	said, err := repair(c.actor(ctx), sqldb.NewMemberService(db))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "sort keys: %d members checked, %d rewritten\n", checked, fixed)
+	fmt.Fprintln(c.stdout, said)
 	return nil
 }
 
