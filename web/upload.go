@@ -83,9 +83,15 @@ func tooBig(err error, max int64) error {
 func (u *upload) table() (*partyworks.Table, error) {
 	t, err := sheet.Read(bytes.NewReader(u.Data), u.Name)
 	if err != nil {
-		return nil, &partyworks.Error{Code: partyworks.EINVALID, Field: "file", Message: partyworks.ErrorMessage(err)}
+		return nil, fileError(err)
 	}
 	return t, nil
+}
+
+// fileError is a file that could not be read as a spreadsheet, said of
+// the form's file field.
+func fileError(err error) error {
+	return &partyworks.Error{Code: partyworks.EINVALID, Field: "file", Message: partyworks.ErrorMessage(err)}
 }
 
 // stream reads the upload as a spreadsheet whose rows may still be read
@@ -93,7 +99,7 @@ func (u *upload) table() (*partyworks.Table, error) {
 func (u *upload) stream() (*partyworks.TableStream, error) {
 	st, err := sheet.Stream(bytes.NewReader(u.Data), u.Name)
 	if err != nil {
-		return nil, &partyworks.Error{Code: partyworks.EINVALID, Field: "file", Message: partyworks.ErrorMessage(err)}
+		return nil, fileError(err)
 	}
 	return st, nil
 }
